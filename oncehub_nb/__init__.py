@@ -1,0 +1,67 @@
+"""oncehub_nb: the OnceHub API from Python notebooks.
+
+Importing this package is cheap: pandas, ipywidgets and the sandbox's Flask are imported only
+when something uses them.
+
+Example:
+    >>> import oncehub_nb
+    >>> hub = oncehub_nb.OnceHub(api_key="...")  # doctest: +SKIP
+    >>> hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._client import OnceHub
+from ._config import Settings
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    AuthError,
+    AuthorizationDenied,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    InvalidRedirectURL,
+    MissingDependencyError,
+    NotFoundError,
+    OnceHubError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReauthorizationRequired,
+    ServerError,
+    StateMismatch,
+    TokenExchangeError,
+    UnprocessableError,
+)
+from .auth import ApiKeyAuth
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiKeyAuth",
+    "AuthError",
+    "AuthenticationError",
+    "AuthorizationDenied",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidRedirectURL",
+    "MissingDependencyError",
+    "NotFoundError",
+    "OnceHub",
+    "OnceHubError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReauthorizationRequired",
+    "ServerError",
+    "Settings",
+    "StateMismatch",
+    "TokenExchangeError",
+    "UnprocessableError",
+    "__version__",
+]

@@ -1,0 +1,157 @@
+"""The client: settings, a transport, and the API's resources as attributes.
+
+Example:
+    >>> from oncehub_nb import OnceHub
+    >>> hub = OnceHub(api_key="0123456789abcdef0123")
+    >>> hub
+    OnceHub(api_base='https://api.oncehub.com/v2', auth=ApiKeyAuth(api_key='0123…'))
+    >>> hub.close()
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import requests
+
+from ._config import Settings
+from ._errors import ConfigurationError
+from ._transport import Transport
+from .auth.api_key import ApiKeyAuth
+from .resources.bookings import Bookings
+
+__all__ = ["OnceHub"]
+
+_ACCOUNT_RE = re.compile(r"account:\s*(\S+)\s*$")
+
+
+class OnceHub:
+    """A connection to the OnceHub API v2.
+
+    Pass an API key (OnceHub's documented authentication), or any requests ``auth`` object, or a
+    ready ``session`` that authenticates by itself (the OAuth session). With none of them, the
+    key is read from ``ONCEHUB_API_KEY``.
+
+    Args:
+        api_key: an OnceHub API key (Settings > Account Integrations > APIs & Webhooks).
+        auth: a requests auth object, instead of ``api_key``.
+        session: a requests session that authenticates its own requests (OAuth).
+        env: the environment to read ``ONCEHUB_*`` variables from (default ``os.environ``).
+        **settings: any :class:`~oncehub_nb._config.Settings` field: ``api_base``, ``timeout``,
+            ``max_retries``, ``page_size``, ``rate_limit``, ``rate_limits``, ...
+
+    Attributes:
+        bookings: the ``/bookings`` resource.
+        settings: the resolved settings.
+        account: the account name from the last :meth:`validate`, else ``None``.
+
+    Raises:
+        ConfigurationError: no credentials, or an invalid setting (named in the message).
+
+    Example:
+        >>> with OnceHub(api_key="...") as hub:  # doctest: +SKIP
+        ...     print(hub.validate())
+        ...     frame = hub.bookings.to_frame(status="scheduled")
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        auth: requests.auth.AuthBase | None = None,
+        session: requests.Session | None = None,
+        env: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> None:
+        env = os.environ if env is None else env
+        self.settings = Settings.resolve(env=env, **settings)
+        if api_key is not None and auth is not None:
+            raise ConfigurationError("Pass either api_key or auth, not both")
+        if auth is None and session is None:
+            api_key = api_key if api_key is not None else env.get("ONCEHUB_API_KEY")
+            if api_key is None:
+                raise ConfigurationError(
+                    "No credentials: pass api_key=... (or set ONCEHUB_API_KEY), or sign in with "
+                    "oncehub_nb.login(). OnceHub API keys are created under Settings > Account "
+                    "Integrations > APIs & Webhooks."
+                )
+            auth = ApiKeyAuth(api_key)
+        self.auth = auth
+        self._transport = Transport(self.settings, auth=auth, session=session)
+        self.account: str | None = None
+        self.bookings = Bookings(self._transport)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **settings: Any) -> OnceHub:
+        """Build a client from ``ONCEHUB_API_KEY``, ``ONCEHUB_API_BASE`` and the other variables.
+
+        Args:
+            env: the environment to read (default ``os.environ``).
+            **settings: settings that win over the environment.
+
+        Returns:
+            The client.
+
+        Raises:
+            ConfigurationError: ``ONCEHUB_API_KEY`` is not set, or a variable is invalid.
+
+        Example:
+            >>> hub = OnceHub.from_env({"ONCEHUB_API_KEY": "0123456789abcdef0123"})
+            >>> hub.settings.api_base
+            'https://api.oncehub.com/v2'
+        """
+        env = os.environ if env is None else env
+        if not (env.get("ONCEHUB_API_KEY") or "").strip():
+            raise ConfigurationError(
+                "ONCEHUB_API_KEY is not set. Set it to an OnceHub API key (Settings > Account "
+                "Integrations > APIs & Webhooks), or pass api_key= to OnceHub()."
+            )
+        return cls(env=env, **settings)
+
+    def validate(self) -> str:
+        """Check the credentials with ``GET /test``.
+
+        Returns:
+            The account the credentials belong to (OnceHub names it by its email).
+
+        Raises:
+            AuthenticationError: the key or token is not valid.
+            PermissionDeniedError: the account's plan has no API access.
+
+        Example:
+            >>> hub.validate()  # doctest: +SKIP
+            'admin@example.com'
+        """
+        body = self._transport.request_json("GET", "/test")
+        message = body.get("message", "") if isinstance(body, dict) else ""
+        match = _ACCOUNT_RE.search(message) if isinstance(message, str) else None
+        self.account = match.group(1) if match else (message or "valid")
+        return self.account
+
+    @property
+    def last_request_id(self) -> str | None:
+        """The ``Request-Id`` of the last response, to quote to OnceHub support."""
+        return self._transport.last_request_id
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._transport.close()
+
+    def __enter__(self) -> OnceHub:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        auth = repr(self.auth) if self.auth is not None else type(self._transport.session).__name__
+        return f"OnceHub(api_base={self.settings.api_base!r}, auth={auth})"

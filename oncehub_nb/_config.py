@@ -1,0 +1,195 @@
+"""Settings: explicit arguments first, then ``ONCEHUB_*`` environment variables, then defaults.
+
+The defaults are those of real OnceHub (``https://api.oncehub.com/v2``, 100 items a page, its
+documented rate limits of 5 requests per second per account and 200 per 5 minutes per IP).
+
+| Variable | Setting | Default |
+|---|---|---|
+| ``ONCEHUB_API_KEY`` | the API key (read by :meth:`OnceHub.from_env`) | none |
+| ``ONCEHUB_API_BASE`` | ``api_base`` | ``https://api.oncehub.com/v2`` |
+| ``ONCEHUB_RATE_LIMIT`` | ``rate_limit`` (``on`` / ``off``) | ``on`` |
+| ``ONCEHUB_TIMEOUT`` | ``timeout`` in seconds | ``30`` |
+| ``ONCEHUB_MAX_RETRIES`` | ``max_retries`` | ``5`` |
+| ``ONCEHUB_PAGE_SIZE`` | ``page_size`` (1 to 100) | ``100`` |
+
+Example:
+    >>> s = Settings.resolve(api_base="http://127.0.0.1:8080/v2", env={})
+    >>> s.api_base, s.page_size, s.rate_limit
+    ('http://127.0.0.1:8080/v2', 100, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._errors import ConfigurationError
+
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "Settings", "is_loopback_url"]
+
+DEFAULT_API_BASE = "https://api.oncehub.com/v2"
+#: OnceHub's documented limits: (requests, window in seconds).
+DEFAULT_RATE_LIMITS: tuple[tuple[int, float], ...] = ((5, 1.0), (200, 300.0))
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def is_loopback_url(url: str) -> bool:
+    """Tell whether a URL points at this machine (``localhost``, 127.0.0.0/8 or ``[::1]``).
+
+    Args:
+        url: an absolute URL.
+
+    Returns:
+        ``True`` for loopback hosts, where plain ``http://`` is acceptable.
+
+    Example:
+        >>> is_loopback_url("http://127.0.0.1:5000/v2"), is_loopback_url("http://example.com")
+        (True, False)
+    """
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not understood: use 'on' or 'off'")
+
+
+def _parse_number(name: str, raw: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number"
+        ) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How the client talks to OnceHub. Build it with :meth:`resolve`.
+
+    Attributes:
+        api_base: the API root, ``https://api.oncehub.com/v2`` for real OnceHub.
+        timeout: seconds to wait for a response (connect and read).
+        max_retries: retries of an idempotent request after 429, 5xx, a reset or a timeout.
+        backoff_base: first retry delay in seconds; doubles each try, with full jitter.
+        backoff_max: the longest single wait between tries, in seconds.
+        page_size: items requested per page (the API allows 1 to 100).
+        rate_limit: whether the client-side rate limiter is on.
+        rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under.
+        user_agent: sent on every request.
+
+    Example:
+        >>> Settings.resolve(env={"ONCEHUB_RATE_LIMIT": "off"}).rate_limit
+        False
+    """
+
+    api_base: str = DEFAULT_API_BASE
+    timeout: float = 30.0
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    page_size: int = 100
+    rate_limit: bool = True
+    rate_limits: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
+    user_agent: str = ""
+
+    def __post_init__(self) -> None:
+        base = self.api_base.rstrip("/")
+        parts = urlsplit(base)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ConfigurationError(
+                f"api_base / ONCEHUB_API_BASE must be an absolute URL such as "
+                f"{DEFAULT_API_BASE!r}, got {self.api_base!r}"
+            )
+        if parts.scheme == "http" and not is_loopback_url(base):
+            raise ConfigurationError(
+                f"api_base {self.api_base!r} uses plain http: only loopback hosts (the sandbox) "
+                "may; use https"
+            )
+        if not 1 <= self.page_size <= 100:
+            raise ConfigurationError(f"page_size must be 1 to 100, got {self.page_size}")
+        if self.timeout <= 0:
+            raise ConfigurationError(f"timeout must be positive, got {self.timeout}")
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
+        for pair in self.rate_limits:
+            if len(pair) != 2 or pair[0] < 1 or pair[1] <= 0:
+                raise ConfigurationError(
+                    f"rate_limits must be (requests >= 1, window seconds > 0) pairs, got {pair!r}"
+                )
+        object.__setattr__(self, "api_base", base)
+        if not self.user_agent:
+            from . import __version__
+
+            object.__setattr__(self, "user_agent", f"oncehub-nb/{__version__}")
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        env: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Build settings: keyword arguments win, then ``ONCEHUB_*`` variables, then defaults.
+
+        Args:
+            env: the environment to read (``os.environ`` when ``None``).
+            **overrides: any :class:`Settings` field; ``None`` values are ignored.
+
+        Returns:
+            Validated settings.
+
+        Raises:
+            ConfigurationError: an unknown argument or an invalid value, named in the message.
+
+        Example:
+            >>> Settings.resolve(timeout=5, env={"ONCEHUB_TIMEOUT": "60"}).timeout
+            5
+        """
+        env = os.environ if env is None else env
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - fields
+        if unknown:
+            raise ConfigurationError(
+                f"unknown setting(s) {sorted(unknown)}; known: {sorted(fields)}"
+            )
+        values: dict[str, Any] = {}
+        from_env: dict[str, tuple[str, Any]] = {
+            "api_base": ("ONCEHUB_API_BASE", str),
+            "rate_limit": ("ONCEHUB_RATE_LIMIT", bool),
+            "timeout": ("ONCEHUB_TIMEOUT", float),
+            "max_retries": ("ONCEHUB_MAX_RETRIES", int),
+            "page_size": ("ONCEHUB_PAGE_SIZE", int),
+        }
+        for field, (var, kind) in from_env.items():
+            raw = env.get(var)
+            if raw is None or not raw.strip():
+                continue
+            if kind is bool:
+                values[field] = _parse_bool(var, raw)
+            elif kind is str:
+                values[field] = raw.strip()
+            else:
+                values[field] = _parse_number(var, raw, kind)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "rate_limits" in values:
+            values["rate_limits"] = tuple(
+                (int(n), float(window)) for n, window in values["rate_limits"]
+            )
+        return cls(**values)

@@ -1,0 +1,190 @@
+"""Masking of secrets: one function for values, one for free text, one logging filter.
+
+Secrets are API keys, client secrets, authorization codes, PKCE verifiers, and access and refresh
+tokens. They show as their first four characters and an ellipsis (``'abcd…'``), or as ``'…'``
+alone when they are too short for four characters to be safe to show.
+
+Two defences work together in :func:`redact_text`:
+
+* every secret the SDK handles is registered with :func:`register_secret` the moment it is read,
+  and any later occurrence of it in text is masked, whatever surrounds it;
+* well-known shapes (``API-Key: ...``, ``Authorization: Bearer ...``, ``access_token=...``,
+  ``"refresh_token": "..."``) are masked even when the value was never registered, which matters
+  for third-party loggers such as requests-oauthlib, which logs whole tokens at DEBUG.
+
+Example:
+    >>> mask("sk_live_0123456789abcdef")
+    'sk_l…'
+    >>> redact_text('header API-Key: 0123456789abcdefXYZ sent')
+    'header API-Key: 0123… sent'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+__all__ = [
+    "REDACTED_LOGGERS",
+    "RedactingFilter",
+    "install_log_redaction",
+    "mask",
+    "redact_text",
+    "register_secret",
+]
+
+_SHOW = 4
+_MIN_LEN_TO_SHOW_PREFIX = 16
+_MIN_REGISTERED_LEN = 8
+
+REDACTED_LOGGERS = ("oncehub_nb", "requests_oauthlib", "oauthlib", "urllib3")
+
+_lock = threading.Lock()
+_registered: set[str] = set()
+
+_SENSITIVE_NAMES = (
+    r"api[-_]?key|access_token|refresh_token|id_token|client_secret|code_verifier|code|"
+    r"password|secret|token"
+)
+_PATTERNS = [
+    # Authorization: Bearer xxx / Basic xxx
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic)\s+)([^\s'\",}]+)"),
+    re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]{8,})"),
+    # "field": "value"  and  'field': 'value'
+    re.compile(rf"(?i)(['\"](?:{_SENSITIVE_NAMES})['\"]\s*:\s*['\"])([^'\"]+)"),
+    # field=value (query strings, form bodies) and Header: value
+    re.compile(rf"(?i)(\b(?:{_SENSITIVE_NAMES})\s*[=:]\s*)([^\s&'\",;}}]+)"),
+]
+
+
+def mask(secret: str | None) -> str:
+    """Show a secret safely: its first four characters and an ellipsis.
+
+    Args:
+        secret: the value to mask; ``None`` or empty gives ``'<none>'``.
+
+    Returns:
+        ``'abcd…'`` for secrets of 16 characters or more, ``'…'`` for shorter ones.
+
+    Example:
+        >>> mask("0123456789abcdefgh"), mask("short"), mask(None)
+        ('0123…', '…', '<none>')
+    """
+    if not secret:
+        return "<none>"
+    if len(secret) >= _MIN_LEN_TO_SHOW_PREFIX:
+        return secret[:_SHOW] + "…"
+    return "…"
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret so that :func:`redact_text` masks it wherever it appears.
+
+    Very short values (under 8 characters) are not registered: masking them would garble
+    ordinary text, and nothing that short is a real credential.
+
+    Args:
+        secret: the value; ``None`` is ignored.
+
+    Example:
+        >>> register_secret("my-very-secret-value-123")
+        >>> redact_text("oops my-very-secret-value-123 leaked")
+        'oops my-v… leaked'
+    """
+    if secret and len(secret) >= _MIN_REGISTERED_LEN:
+        with _lock:
+            _registered.add(secret)
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if value.endswith("…"):  # already masked
+        return match.group(0)
+    return match.group(1) + mask(value)
+
+
+def redact_text(text: str) -> str:
+    """Mask every registered secret and every secret-shaped field in a piece of text.
+
+    Args:
+        text: any text: a log message, an error message, a URL, a response body.
+
+    Returns:
+        The text with secrets masked.
+
+    Example:
+        >>> redact_text("POST /token code=abcdefghijklmnopqrstuvwxyz&grant_type=authorization_code")
+        'POST /token code=abcd…&grant_type=authorization_code'
+    """
+    with _lock:
+        secrets = sorted(_registered, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, mask(secret))
+    for pattern in _PATTERNS:
+        text = pattern.sub(_mask_match, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in a record's rendered message.
+
+    The record's arguments are rendered first, then the whole message is redacted, so a token
+    passed as ``%s`` argument (as requests-oauthlib does) is masked too.
+
+    Example:
+        >>> import logging
+        >>> logging.getLogger("requests_oauthlib").addFilter(RedactingFilter())
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; never drops it.
+
+        Args:
+            record: the record being logged.
+
+        Returns:
+            Always ``True``.
+        """
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: leave it to logging's own handling
+            return True
+        redacted = redact_text(message)
+        if redacted != message or record.args:
+            record.msg = redacted
+            record.args = None
+        return True
+
+
+_redactor = RedactingFilter()
+_filtered: set[str] = set()
+
+
+def install_log_redaction() -> None:
+    """Attach the redacting filter to the SDK's and its HTTP libraries' loggers (idempotent).
+
+    A filter on a logger only sees records made by that very logger, not those of its children,
+    so the filter goes on every logger named in :data:`REDACTED_LOGGERS` and on every child of
+    them that exists when this runs (requests-oauthlib and oauthlib log through module loggers
+    such as ``requests_oauthlib.oauth2_session``). The SDK calls this again after importing those
+    libraries, so their loggers are covered before they log anything.
+
+    Example:
+        >>> install_log_redaction()
+        >>> import logging
+        >>> any(isinstance(f, RedactingFilter) for f in logging.getLogger("oncehub_nb").filters)
+        True
+    """
+    prefixes = tuple(name + "." for name in REDACTED_LOGGERS)
+    with _lock:
+        known = [
+            name
+            for name in list(logging.root.manager.loggerDict)
+            if name.startswith(prefixes) and name not in _filtered
+        ]
+        names = [name for name in REDACTED_LOGGERS if name not in _filtered] + known
+        _filtered.update(names)
+    for name in names:
+        logging.getLogger(name).addFilter(_redactor)

@@ -1,0 +1,82 @@
+"""OnceHub's two rate limits, enforced with pyrate-limiter's sliding-window log."""
+
+from __future__ import annotations
+
+from pyrate_limiter import BucketFactory, Duration, InMemoryBucket, Limiter, Rate, RateItem
+
+#: The documented limits: (requests, window in seconds) per account and per client IP.
+ACCOUNT_LIMIT = (5, 1.0)
+IP_LIMIT = (200, 300.0)
+
+
+class _PerNameFactory(BucketFactory):  # type: ignore[misc]
+    """One in-memory bucket per item name (``key:...`` or ``ip:...``), no leak thread."""
+
+    def __init__(self, rates_for: dict[str, list[Rate]]) -> None:
+        self._rates_for = rates_for
+        self._buckets: dict[str, InMemoryBucket] = {}
+
+    def wrap_item(self, name: str, weight: int = 1) -> RateItem:
+        bucket = self._bucket(name)
+        return RateItem(name, bucket.now(), weight=weight)
+
+    def get(self, item: RateItem) -> InMemoryBucket:
+        bucket = self._bucket(item.name)
+        bucket.leak(item.timestamp)
+        return bucket
+
+    def _bucket(self, name: str) -> InMemoryBucket:
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            bucket = InMemoryBucket(self._rates_for[name.split(":", 1)[0]])
+            self._buckets[name] = bucket
+        return bucket
+
+    def owned_buckets(self) -> list[InMemoryBucket]:
+        return list(self._buckets.values())
+
+
+class RateLimits:
+    """The per-account and per-IP limits, with windows scaled by ``time_scale``.
+
+    Example:
+        >>> limits = RateLimits(time_scale=0.5)
+        >>> limits.enforced
+        [(5, 0.5), (200, 150.0)]
+        >>> limits.admit(account="k", ip="127.0.0.1")
+        True
+    """
+
+    def __init__(self, *, time_scale: float = 1.0) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.enforced: list[tuple[int, float]] = [
+            (count, window * time_scale) for count, window in (ACCOUNT_LIMIT, IP_LIMIT)
+        ]
+        account, ip = (
+            Rate(count, max(1, round(window * Duration.SECOND))) for count, window in self.enforced
+        )
+        self._limiter = Limiter(_PerNameFactory({"key": [account], "ip": [ip]}))
+
+    def admit(self, *, account: str | None, ip: str) -> bool:
+        """Take one request from the IP's and the account's budget; ``False`` if either is spent.
+
+        A refused request is not recorded by the limit that refused it.
+
+        Example:
+            >>> RateLimits().admit(account=None, ip="::1")
+            True
+        """
+        if not self._limiter.try_acquire(f"ip:{ip}", blocking=False):
+            return False
+        if account is None:
+            return True
+        return bool(self._limiter.try_acquire(f"key:{account}", blocking=False))
+
+    def close(self) -> None:
+        """Release the limiter's buckets.
+
+        Example:
+            >>> RateLimits().close()
+        """
+        self._limiter.close()
