@@ -10,6 +10,8 @@ Example:
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -127,8 +129,11 @@ def sandbox(
     click.echo(f"  export ONCEHUB_API_BASE={server.base_url}")
     click.echo(f"  export ONCEHUB_API_KEY={server.api_key}")
     click.echo("Press Ctrl-C to stop.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        server.serve_forever()
+        while not stop.wait(0.5):  # the server runs in its own thread; wait for Ctrl-C / TERM
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -17,7 +17,11 @@ _PAST = [("completed", 72), ("canceled", 13), ("no_show", 7), ("rescheduled", 8)
 _FUTURE = [("scheduled", 70), ("requested", 8), ("canceled", 12), ("rescheduled", 10)]
 _CALENDAR_TYPES = ["google", "google", "office_365", "exchange", "icloud"]
 _REASONS = ["Schedule conflict", "No longer needed", "Travelling that week", "Feeling unwell"]
-_UTM = [("newsletter", "email", "spring_launch"), ("linkedin", "social", "webinar"), ("google", "cpc", "brand")]
+_UTM = [
+    ("newsletter", "email", "spring_launch"),
+    ("linkedin", "social", "webinar"),
+    ("google", "cpc", "brand"),
+]
 
 
 def _ms(rng: random.Random, moment: datetime) -> datetime:
@@ -114,13 +118,13 @@ def make_bookings(data: Dataset, pools: Pools, count: int, contacts: list[Record
     rng = pools.rng
     users = data.collections["users"]
     teams_members = {
-        tid: sorted(u["id"] for u in users.values() if tid in u["teams"] and u["status"] == "active")
+        tid: sorted(
+            u["id"] for u in users.values() if tid in u["teams"] and u["status"] == "active"
+        )
         for tid in data.collections["teams"]
     }
     pages = list(data.page_links.items())
-    calendars = [
-        c for c in data.collections["booking-calendars"].values() if c["published"]
-    ]
+    calendars = [c for c in data.collections["booking-calendars"].values() if c["published"]]
     for _ in range(count):
         contact = contacts[rng.randrange(len(contacts))]
         created = _ms(rng, shift(ANCHOR, days=-180 + rng.random() * 270))
@@ -145,7 +149,7 @@ def make_bookings(data: Dataset, pools: Pools, count: int, contacts: list[Record
             page_id = event_id = ""
         owner_email = users[owner]["email"]
         kind = rng.random()
-        updated = _updated(rng, status, created, starting, duration)
+        updated = max(created, _updated(rng, status, created, starting, duration))
         record.update(
             subject=subject,
             status=status,
@@ -219,7 +223,8 @@ def calendar_fields(
         "payment_information": {
             "amount_charged": info.price,
             "currency": info.currency,
-            "transaction_id": "ch_" + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=20)),
+            "transaction_id": "ch_"
+            + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=20)),
         }
         if paid
         else None,
@@ -292,7 +297,9 @@ def make_sms(data: Dataset, pools: Pools, count: int) -> None:
                 "object": "notification",
                 "id": new_id(rng, "SMS", 12, data.used_ids),
                 "type": "sms",
-                "status": rng.choice(["delivered", "delivered", "delivered", "sent", "failed", "rejected"]),
+                "status": rng.choice(
+                    ["delivered", "delivered", "delivered", "sent", "failed", "rejected"]
+                ),
                 "creation_time": iso(created),
                 "recipient": recipient["id"],
                 "recipient_type": "contact" if to_contact else "user",

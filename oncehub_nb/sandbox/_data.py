@@ -149,6 +149,10 @@ def _make_teams(data: Dataset, users: list[Record], rng: random.Random) -> list[
     for index, user in enumerate(users[1:], start=1):
         chosen = rng.sample(teams, k=1 + (index % 2))
         user["teams"] = sorted(t["id"] for t in chosen)
+    for index, team in enumerate(teams):
+        active = [u for u in users if team["id"] in u["teams"] and u["status"] == "active"]
+        if not active:  # every team needs someone to host its calendars
+            users[1 + index]["teams"] = sorted({*users[1 + index]["teams"], team["id"]})
     return teams
 
 

@@ -88,6 +88,7 @@ class Dataset:
     event_durations: dict[str, int] = field(default_factory=dict)
     availability: dict[str, Record] = field(default_factory=dict)
     used_ids: set[str] = field(default_factory=set)
+    webhook_secrets: dict[str, str] = field(default_factory=dict)
 
     def add(self, collection: str, record: Record) -> Record:
         """Store ``record`` in ``collection`` and return it.
@@ -121,9 +122,7 @@ class Dataset:
             >>> Dataset(account_email="a@example.com").live("users")
             []
         """
-        records = [
-            r for r in self.collections[collection].values() if r["id"] not in self.deleted
-        ]
+        records = [r for r in self.collections[collection].values() if r["id"] not in self.deleted]
         records.sort(key=sort_key, reverse=True)
         return records
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from pyrate_limiter import BucketFactory, Duration, InMemoryBucket, Limiter, Rate, RateItem
+from pyrate_limiter import (
+    AbstractBucket,
+    BucketFactory,
+    Duration,
+    InMemoryBucket,
+    Limiter,
+    Rate,
+    RateItem,
+)
 
 #: The documented limits: (requests, window in seconds) per account and per client IP.
 ACCOUNT_LIMIT = (5, 1.0)
 IP_LIMIT = (200, 300.0)
 
 
-class _PerNameFactory(BucketFactory):  # type: ignore[misc]
+class _PerNameFactory(BucketFactory):
     """One in-memory bucket per item name (``key:...`` or ``ip:...``), no leak thread."""
 
     def __init__(self, rates_for: dict[str, list[Rate]]) -> None:
@@ -18,7 +26,7 @@ class _PerNameFactory(BucketFactory):  # type: ignore[misc]
 
     def wrap_item(self, name: str, weight: int = 1) -> RateItem:
         bucket = self._bucket(name)
-        return RateItem(name, bucket.now(), weight=weight)
+        return RateItem(name, bucket.now(), weight=weight)  # type: ignore[no-untyped-call]
 
     def get(self, item: RateItem) -> InMemoryBucket:
         bucket = self._bucket(item.name)
@@ -32,7 +40,7 @@ class _PerNameFactory(BucketFactory):  # type: ignore[misc]
             self._buckets[name] = bucket
         return bucket
 
-    def owned_buckets(self) -> list[InMemoryBucket]:
+    def owned_buckets(self) -> list[AbstractBucket]:
         return list(self._buckets.values())
 
 
@@ -43,7 +51,7 @@ class RateLimits:
         >>> limits = RateLimits(time_scale=0.5)
         >>> limits.enforced
         [(5, 0.5), (200, 150.0)]
-        >>> limits.admit(account="k", ip="127.0.0.1")
+        >>> limits.admit_ip("127.0.0.1") and limits.admit_account("k")
         True
     """
 
@@ -58,19 +66,24 @@ class RateLimits:
         )
         self._limiter = Limiter(_PerNameFactory({"key": [account], "ip": [ip]}))
 
-    def admit(self, *, account: str | None, ip: str) -> bool:
-        """Take one request from the IP's and the account's budget; ``False`` if either is spent.
+    def admit_ip(self, ip: str) -> bool:
+        """Take one request from the client IP's budget; ``False`` when it is spent.
 
-        A refused request is not recorded by the limit that refused it.
+        A refused request is not recorded, so hammering does not extend the wait.
 
         Example:
-            >>> RateLimits().admit(account=None, ip="::1")
+            >>> RateLimits().admit_ip("::1")
             True
         """
-        if not self._limiter.try_acquire(f"ip:{ip}", blocking=False):
-            return False
-        if account is None:
-            return True
+        return bool(self._limiter.try_acquire(f"ip:{ip}", blocking=False))
+
+    def admit_account(self, account: str) -> bool:
+        """Take one request from the account's (API key's) budget; ``False`` when it is spent.
+
+        Example:
+            >>> RateLimits().admit_account("key")
+            True
+        """
         return bool(self._limiter.try_acquire(f"key:{account}", blocking=False))
 
     def close(self) -> None:

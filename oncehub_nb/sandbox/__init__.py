@@ -1,0 +1,22 @@
+"""A local OnceHub API v2 for tutorials, tests and benchmarks (needs the ``sandbox`` extra).
+
+Example:
+    >>> from oncehub_nb.sandbox import Sandbox
+    >>> with Sandbox(bookings=10, seed=7) as sb:  # doctest: +SKIP
+    ...     print(sb.base_url)
+"""
+
+from __future__ import annotations
+
+try:
+    import faker  # noqa: F401
+    import flask  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    from oncehub_nb._errors import MissingDependencyError
+
+    raise MissingDependencyError("the sandbox needs Flask and Faker", extra="sandbox") from exc
+
+from oncehub_nb.sandbox._server import Sandbox
+from oncehub_nb.sandbox._state import Account, SandboxState
+
+__all__ = ["Account", "Sandbox", "SandboxState"]

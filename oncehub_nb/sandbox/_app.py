@@ -1,0 +1,148 @@
+"""The Flask application: request pipeline (latency, faults, auth, rate limits) and errors."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from oncehub_nb.sandbox._admin import admin_blueprint
+from oncehub_nb.sandbox._errors import ApiError, rate_limited, server_error
+from oncehub_nb.sandbox._http import error_response
+from oncehub_nb.sandbox._routes_actions import register_action_routes
+from oncehub_nb.sandbox._routes_read import register_read_routes
+from oncehub_nb.sandbox._routes_write import register_write_routes
+from oncehub_nb.sandbox._state import SandboxState
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+#: Set in the WSGI environ when the current request must end in a connection reset.
+RESET_FLAG = "oncehub_nb.sandbox.reset"
+API_PREFIX = "/v2"
+
+
+class SandboxReset(ConnectionResetError):
+    """Raised through the WSGI server so the request handler resets the connection.
+
+    Example:
+        >>> issubclass(SandboxReset, ConnectionError)
+        True
+    """
+
+
+class ResetMiddleware:
+    """WSGI wrapper that turns a flagged request into :class:`SandboxReset` (no response).
+
+    Example:
+        >>> ResetMiddleware(lambda environ, start: [b""]).app is not None
+        True
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        result = self.app(environ, start_response)
+        if environ.get(RESET_FLAG):
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            raise SandboxReset("connection reset injected by the sandbox")
+        return result
+
+
+def route_key() -> str:
+    """Return ``"METHOD /v2/route/{id}"`` for the current request (the stats key).
+
+    Example:
+        >>> from flask import Flask
+        >>> app = Flask(__name__)
+        >>> with app.test_request_context("/v2/x"):
+        ...     route_key()
+        'GET /v2/x'
+    """
+    rule = request.url_rule
+    template = request.path if rule is None else rule.rule
+    return f"{request.method} {template.replace('<', '{').replace('>', '}')}"
+
+
+def create_app(state: SandboxState) -> Flask:
+    """Build the sandbox's Flask app around ``state``.
+
+    Example:
+        >>> app = create_app(SandboxState(bookings=3, api_key="k"))
+        >>> app.test_client().get("/v2/test", headers={"API-Key": "k"}).status_code
+        200
+    """
+    app = Flask("oncehub_nb.sandbox")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["oncehub_nb_sandbox"] = state
+    app.wsgi_app = ResetMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.before_request
+    def before() -> Response | None:
+        g.request_id = "req_" + secrets.token_hex(8)
+        if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
+            return None
+        g.api = True
+        state.count_request(route_key())
+        if state.latency_ms > 0:
+            time.sleep(state.latency_ms / 1000)
+        fault = state.take_fault(request.path)
+        if fault is not None:
+            if fault.kind == "reset":
+                request.environ[RESET_FLAG] = True
+                return Response(b"", status=500)
+            if fault.kind == "5xx":
+                raise server_error(fault.status)
+            if fault.kind == "429":
+                raise rate_limited(fault.retry_after)
+            time.sleep(fault.delay_ms / 1000)
+        if not state.admit_ip(request.remote_addr or "unknown"):
+            g.rate_limited = True
+            raise rate_limited()
+        account = state.authenticate(request.headers)
+        if not state.admit_account(account):
+            g.rate_limited = True
+            raise rate_limited()
+        g.account = account
+        return None
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        response.headers["Request-Id"] = g.get("request_id") or "req_" + secrets.token_hex(8)
+        if g.get("api") and not request.environ.get(RESET_FLAG):
+            state.count_response(response.status_code, rate_limited=bool(g.get("rate_limited")))
+        return response
+
+    @app.errorhandler(ApiError)
+    def on_api_error(error: ApiError) -> Response:
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 404:
+            message = f"Unrecognized request URL ({request.method}: {request.path})."
+        elif status == 405:
+            message = f"Method not allowed ({request.method}: {request.path})."
+        else:
+            message = error.description or error.name
+        kind = "api_error" if status >= 500 else "invalid_request_error"
+        return error_response(ApiError(status, message, error_type=kind))
+
+    @app.errorhandler(Exception)
+    def on_crash(error: Exception) -> Response:
+        app.logger.exception("sandbox route failed", exc_info=error)
+        return error_response(server_error())
+
+    register_read_routes(app, state)
+    register_write_routes(app, state)
+    register_action_routes(app, state)
+    app.register_blueprint(admin_blueprint(state))
+    return app

@@ -1,0 +1,286 @@
+"""Write routes: contacts, users (and their availability) and webhooks."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+
+from oncehub_nb.sandbox._availability import update_availability
+from oncehub_nb.sandbox._dataset import Record, new_id
+from oncehub_nb.sandbox._errors import ApiError, bad_request, not_found
+from oncehub_nb.sandbox._http import json_body, ok
+from oncehub_nb.sandbox._routes_read import get_record
+from oncehub_nb.sandbox._state import SandboxState
+from oncehub_nb.sandbox._times import iso, now
+
+_CONTACT_STRINGS = {
+    "first_name", "last_name", "salutation", "job_title", "company", "company_size", "phone",
+    "mobile_phone", "street_address", "city", "state", "post_code", "country", "timezone",
+    "email", "owner",
+}  # fmt: skip
+_CONTACT_STATUSES = {"Qualified", "Sales qualified", "Marketing qualified", "Disqualified"}
+_ROLES = {"Administrator", "Member", "Team Manager"}
+WEBHOOK_EVENTS = {
+    "booking", "booking.scheduled", "booking.rescheduled", "booking.reassigned",
+    "booking.canceled_then_rescheduled", "booking.canceled_reschedule_requested",
+    "booking.canceled", "booking.completed", "booking.no_show", "conversation",
+    "conversation.started", "conversation.closed", "conversation.abandoned",
+}  # fmt: skip
+
+
+def _check_contact_fields(state: SandboxState, body: dict[str, Any]) -> None:
+    allowed = _CONTACT_STRINGS | {"status", "employees", "has_consent", "terms_of_sevice"}
+    unsupported = sorted(set(body) - allowed - {"custom_fields"})
+    if unsupported:
+        raise bad_request(f"Unsupported fields: {', '.join(unsupported)}", unsupported[0])
+    for name, value in body.items():
+        if name in _CONTACT_STRINGS and value is not None and not isinstance(value, str):
+            raise bad_request(f"Invalid {name}: must be a string", name)
+        if name in ("has_consent", "terms_of_sevice") and not isinstance(value, bool):
+            raise bad_request(f"Invalid {name}: must be a boolean", name)
+        if name == "employees" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad_request("Invalid employees: must be an integer", name)
+    status = body.get("status")
+    if status is not None and status not in _CONTACT_STATUSES:
+        raise bad_request(f"Invalid status: {status}", "status")
+    owner = body.get("owner")
+    if owner is not None and owner not in state.data.collections["users"]:
+        raise bad_request(f"No such user: '{owner}'", "owner")
+    fields = body.get("custom_fields", [])
+    if not isinstance(fields, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+    ):
+        raise bad_request("custom_fields must be a list of {name, value} objects", "custom_fields")
+
+
+def _merge_custom_fields(current: list[Record], updates: list[Record]) -> list[Record]:
+    merged = {f["name"]: f for f in current}
+    for item in updates:
+        merged[item["name"]] = {"name": item["name"], "value": item.get("value")}
+    return list(merged.values())
+
+
+def _deleted(state: SandboxState, collection: str, object_id: str) -> Response:
+    get_record(state, collection, object_id)
+    state.data.deleted.add(object_id)
+    return ok({"id": object_id, "deleted": True})
+
+
+def register_write_routes(app: Flask, state: SandboxState) -> None:
+    """Add the contact, user and webhook write routes to ``app``.
+
+    Example:
+        >>> app = Flask(__name__)
+        >>> register_write_routes(app, SandboxState(bookings=1))
+        >>> any(r.rule == "/v2/webhooks" for r in app.url_map.iter_rules())
+        True
+    """
+    data = state.data
+
+    @app.post("/v2/contacts")
+    def create_contact() -> Response:
+        body = json_body()
+        for name in ("first_name", "last_name"):
+            if not body.get(name):
+                raise bad_request(f"Missing required field: {name}", name)
+        if not body.get("email") and not body.get("mobile_phone"):
+            raise bad_request("Either email or mobile_phone is required", "email")
+        with state.lock:
+            _check_contact_fields(state, body)
+            for other in data.live("contacts"):
+                for key in ("email", "mobile_phone"):
+                    if body.get(key) and other.get(key) == body[key]:
+                        raise ApiError(409, f"Contact already exists: '{body[key]}'", param=key)
+            stamp = iso(now())
+            record: Record = {
+                "object": "contact",
+                "id": new_id(secrets.SystemRandom(), "CTC", 14, data.used_ids),
+                "creation_time": stamp,
+                "last_updated_time": stamp,
+                "last_interacted_time": None,
+                "owner": body.get("owner") or next(iter(data.collections["users"])),
+                "status": body.get("status"),
+            }
+            for name in sorted(_CONTACT_STRINGS - {"owner"}):
+                record[name] = body.get(name)
+            record["timezone"] = body.get("timezone") or "America/New_York"
+            record["employees"] = body.get("employees", 0)
+            record["has_consent"] = body.get("has_consent", False)
+            record["terms_of_sevice"] = body.get("terms_of_sevice", False)
+            record["custom_fields"] = _merge_custom_fields([], body.get("custom_fields", []))
+            return ok(data.add("contacts", record), 201)
+
+    @app.patch("/v2/contacts/<id>")
+    def update_contact(id: str) -> Response:
+        body = json_body()
+        with state.lock:
+            record = get_record(state, "contacts", id)
+            if not body:
+                raise bad_request("Provide at least one field to update.")
+            for key in ("email", "mobile_phone"):
+                if key in body:
+                    raise bad_request(f"{key} cannot be updated", key)
+            _check_contact_fields(state, body)
+            for name, value in body.items():
+                if name == "custom_fields":
+                    record[name] = _merge_custom_fields(record[name], value)
+                else:
+                    record[name] = value
+            record["last_updated_time"] = iso(now())
+            return ok(record)
+
+    @app.delete("/v2/contacts/<id>")
+    def delete_contact(id: str) -> Response:
+        with state.lock:
+            return _deleted(state, "contacts", id)
+
+    @app.post("/v2/users")
+    def create_user() -> Response:
+        body = json_body()
+        unsupported = sorted(set(body) - {"email", "first_name", "last_name", "role_name", "teams"})
+        if unsupported:
+            raise bad_request(f"Unsupported fields: {', '.join(unsupported)}", unsupported[0])
+        for name in ("email", "first_name", "last_name"):
+            if not isinstance(body.get(name), str) or not body[name].strip():
+                raise bad_request(f"Missing required field: {name}", name)
+        if "@" not in body["email"]:
+            raise bad_request(f"Invalid email: {body['email']}", "email")
+        with state.lock:
+            if any(u["email"].lower() == body["email"].lower() for u in data.live("users")):
+                raise bad_request("Email already exists", "email")
+            _check_user_update(state, body)
+            record: Record = {
+                "object": "user",
+                "id": new_id(secrets.SystemRandom(), "USR", 10, data.used_ids),
+                "first_name": body["first_name"],
+                "last_name": body["last_name"],
+                "email": body["email"],
+                "status": "invited",
+                "role_name": body.get("role_name", "Member"),
+                "timezone": "America/New_York",
+                "teams": sorted(body.get("teams", [])),
+            }
+            from oncehub_nb.sandbox._data import default_availability
+
+            data.availability[record["id"]] = default_availability(record["timezone"])
+            return ok(data.add("users", record))
+
+    @app.patch("/v2/users/<id>")
+    def update_user(id: str) -> Response:
+        body = json_body()
+        with state.lock:
+            record = data.collections["users"].get(id)
+            if record is None:
+                raise not_found("user", id)
+            if id in data.deleted:
+                raise ApiError(410, f"User '{id}' has been deleted.", param="id")
+            if record["role_name"] == "Account Owner":
+                raise ApiError(403, "The Account Owner cannot be updated through the API.")
+            unsupported = sorted(set(body) - {"first_name", "last_name", "role_name", "teams"})
+            if unsupported:
+                raise bad_request(f"Unsupported fields: {', '.join(unsupported)}", unsupported[0])
+            if not body:
+                raise bad_request("Provide at least one field to update.")
+            _check_user_update(state, body)
+            for name, value in body.items():
+                record[name] = sorted(value) if name == "teams" else value
+            return ok(record)
+
+    @app.delete("/v2/users/<id>")
+    def delete_user(id: str) -> Response:
+        with state.lock:
+            if get_record(state, "users", id)["role_name"] == "Account Owner":
+                raise ApiError(403, "The Account Owner cannot be deleted.")
+            return _deleted(state, "users", id)
+
+    @app.get("/v2/users/<id>/scheduling-availability")
+    def get_availability(id: str) -> Response:
+        with state.lock:
+            get_record(state, "users", id)
+            return ok(data.availability[id])
+
+    @app.patch("/v2/users/<id>/scheduling-availability")
+    def patch_availability(id: str) -> Response:
+        body = json_body()
+        with state.lock:
+            get_record(state, "users", id)
+            data.availability[id] = update_availability(data.availability[id], body)
+            return ok(data.availability[id])
+
+    @app.post("/v2/webhooks")
+    def create_webhook() -> Response:
+        body = json_body()
+        _check_webhook(body)
+        with state.lock:
+            if any(w["name"] == body["name"] for w in data.live("webhooks")):
+                raise ApiError(
+                    409, f"A webhook named '{body['name']}' already exists.", param="name"
+                )
+            record: Record = {
+                "object": "webhook",
+                "id": new_id(secrets.SystemRandom(), "WHK", 10, data.used_ids),
+                "api_version": "v2",
+                "name": body["name"],
+                "url": body["url"],
+                "events": list(body["events"]),
+                "creation_time": iso(now()),
+            }
+            secret = secrets.token_hex(32)
+            data.webhook_secrets[record["id"]] = secret
+            data.add("webhooks", record)
+            return ok({**record, "secret": secret})
+
+    @app.delete("/v2/webhooks/<id>")
+    def delete_webhook(id: str) -> Response:
+        with state.lock:
+            return _deleted(state, "webhooks", id)
+
+
+def _check_user_update(state: SandboxState, body: dict[str, Any]) -> None:
+    for name in ("first_name", "last_name"):
+        if name in body and (not isinstance(body[name], str) or not body[name].strip()):
+            raise bad_request(f"Invalid {name}", name)
+    if "role_name" in body and body["role_name"] not in _ROLES:
+        raise bad_request(f"Invalid role_name: {body['role_name']}", "role_name")
+    teams = body.get("teams", [])
+    if not isinstance(teams, list):
+        raise bad_request("teams must be a list of team ids", "teams")
+    for team in teams:
+        if team not in state.data.collections["teams"] or team in state.data.deleted:
+            raise bad_request(f"No such team: '{team}'", "teams")
+
+
+def is_loopback_host(host: str) -> bool:
+    """Tell whether ``host`` names this machine (plain http is allowed only there).
+
+    Example:
+        >>> is_loopback_host("127.0.0.1"), is_loopback_host("example.com")
+        (True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_webhook(body: dict[str, Any]) -> None:
+    for name in ("name", "url"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            raise bad_request(f"Missing required field: {name}", name)
+    parts = urlsplit(body["url"])
+    secure = parts.scheme == "https" and bool(parts.hostname)
+    local = parts.scheme == "http" and is_loopback_host(parts.hostname or "")
+    if not (secure or local):
+        raise bad_request("The webhook url must be a valid https URL.", "url")
+    events = body.get("events")
+    if not isinstance(events, list) or not events:
+        raise bad_request("Missing required field: events", "events")
+    for event in events:
+        if event not in WEBHOOK_EVENTS:
+            raise bad_request(f"Invalid event: {event}", "events")

@@ -1,0 +1,290 @@
+"""The :class:`Sandbox` runner: a real HTTP server on loopback in a background thread."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import struct
+import threading
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from oncehub_nb.sandbox._app import SandboxReset, create_app
+from oncehub_nb.sandbox._dataset import Record
+from oncehub_nb.sandbox._state import SandboxState
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request handler without per-request log lines that can reset a connection on demand."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Skip werkzeug's access log line."""
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        """Close the socket with ``SO_LINGER`` 0 (the peer sees RST) for an injected reset."""
+        if not isinstance(error, SandboxReset):
+            return
+        self.close_connection = True
+        connection: socket.socket = self.connection
+        try:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            return
+        # rfile holds a reference on the socket; wfile writes straight to it and stays open
+        # so the base handler's final flush() is a no-op rather than an error.
+        self.rfile.close()
+        connection.close()
+
+
+def _check_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the sandbox binds loopback only, not {host!r}")
+
+
+class Sandbox:
+    """A local OnceHub API v2 with seeded data, rate limits and fault injection.
+
+    Args:
+        bookings: How many bookings to generate.
+        seed: Seed for the generated data (same seed, same records).
+        api_key: The valid API key; a random one when ``None``.
+        rate_limit: Enforce OnceHub's rate limits (5/s per key, 200/5 min per IP).
+        time_scale: Multiply the rate-limit windows by this (``0.01`` makes 5 min last 3 s).
+        latency_ms: Delay added to every API request.
+        port: TCP port; ``0`` picks a free one.
+        host: Loopback address to bind; anything else raises ``ValueError``.
+
+    Example:
+        >>> import requests
+        >>> with Sandbox(bookings=5, seed=1) as sb:
+        ...     r = requests.get(f"{sb.base_url}/bookings", headers={"API-Key": sb.api_key})
+        ...     len(r.json()["data"])
+        5
+    """
+
+    def __init__(
+        self,
+        *,
+        bookings: int = 250,
+        seed: int = 0,
+        api_key: str | None = None,
+        rate_limit: bool = True,
+        time_scale: float = 1.0,
+        latency_ms: int = 0,
+        port: int = 0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        _check_loopback(host)
+        self.host = host
+        self.port = port
+        self.state = SandboxState(
+            bookings=bookings,
+            seed=seed,
+            api_key=api_key,
+            rate_limit=rate_limit,
+            time_scale=time_scale,
+            latency_ms=latency_ms,
+        )
+        self.app = create_app(self.state)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Bind and serve in a daemon thread; returns ``self``.
+
+        Example:
+            >>> sb = Sandbox(bookings=1).start()
+            >>> sb.root_url.startswith("http://127.0.0.1:")
+            True
+            >>> sb.stop()
+        """
+        if self._server is not None:
+            return self
+        self._server = self._bind()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="oncehub-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def _bind(self) -> BaseWSGIServer:
+        server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self.port = server.server_port
+        return server
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket (safe to call twice).
+
+        Example:
+            >>> Sandbox(bookings=1).stop()
+        """
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until Ctrl-C (for the CLI).
+
+        Example:
+            >>> Sandbox(bookings=1).serve_forever()  # doctest: +SKIP
+        """
+        if self._server is not None:
+            raise RuntimeError("the sandbox is already running in the background")
+        self._server = server = self._bind()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server = None
+            server.server_close()
+            self.state.close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses and keys ---------------------------------------------------------------
+
+    @property
+    def root_url(self) -> str:
+        """``http://<host>:<port>`` of the running server.
+
+        Example:
+            >>> Sandbox(bookings=0, port=8765).root_url
+            'http://127.0.0.1:8765'
+        """
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The API base, laid out like ``https://api.oncehub.com/v2``.
+
+        Example:
+            >>> Sandbox(bookings=0, port=8765).base_url
+            'http://127.0.0.1:8765/v2'
+        """
+        return f"{self.root_url}/v2"
+
+    @property
+    def api_key(self) -> str:
+        """The valid API key.
+
+        Example:
+            >>> Sandbox(bookings=0, api_key="k").api_key
+            'k'
+        """
+        return self.state.api_key
+
+    @property
+    def no_plan_api_key(self) -> str:
+        """A key of an account whose plan lacks API access (answers 403).
+
+        Example:
+            >>> len(Sandbox(bookings=0).no_plan_api_key) > 20
+            True
+        """
+        return self.state.no_plan_api_key
+
+    @property
+    def rate_limits(self) -> list[tuple[int, float]]:
+        """The enforced ``(max_requests, window_seconds)`` pairs, already time-scaled.
+
+        Example:
+            >>> Sandbox(bookings=0, time_scale=0.01).rate_limits
+            [(5, 0.01), (200, 3.0)]
+        """
+        return list(self.state.limits.enforced)
+
+    # -- knobs ----------------------------------------------------------------------------
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        status: int = 500,
+        delay_ms: int = 0,
+        retry_after: float | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Make the next ``count`` API requests fail: ``5xx``, ``429``, ``reset`` or ``slow``.
+
+        Example:
+            >>> sb = Sandbox(bookings=0)
+            >>> sb.inject("5xx", count=3, status=503)
+        """
+        self.state.inject(
+            kind, count=count, status=status, delay_ms=delay_ms, retry_after=retry_after, path=path
+        )
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault.
+
+        Example:
+            >>> Sandbox(bookings=0).clear_faults()
+        """
+        self.state.clear_faults()
+
+    def set_latency(self, ms: int) -> None:
+        """Add ``ms`` milliseconds to every API request.
+
+        Example:
+            >>> Sandbox(bookings=0).set_latency(50)
+        """
+        if ms < 0:
+            raise ValueError("latency must be >= 0")
+        self.state.latency_ms = ms
+
+    def stats(self) -> dict[str, Any]:
+        """Counters of API requests, responses, faults and rate-limit refusals.
+
+        Example:
+            >>> Sandbox(bookings=0).stats()["rate_limited"]
+            0
+        """
+        return self.state.stats()
+
+    def reset_stats(self) -> None:
+        """Zero the counters.
+
+        Example:
+            >>> Sandbox(bookings=0).reset_stats()
+        """
+        self.state.reset_stats()
+
+    def ground_truth(self, collection: str = "bookings") -> list[Record]:
+        """Every live record of ``collection`` as the API returns it (unexpanded, API order).
+
+        Example:
+            >>> len(Sandbox(bookings=4).ground_truth("bookings"))
+            4
+        """
+        return self.state.ground_truth(collection)

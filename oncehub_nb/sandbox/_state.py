@@ -1,0 +1,280 @@
+"""Mutable sandbox state: dataset, API keys, injected faults, statistics, rate limits."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import Headers
+
+from oncehub_nb.sandbox._data import generate
+from oncehub_nb.sandbox._dataset import Dataset, Record
+from oncehub_nb.sandbox._errors import no_plan, unauthorized
+from oncehub_nb.sandbox._limits import RateLimits
+
+FAULT_KINDS = ("5xx", "429", "reset", "slow")
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who a request acts for, as decided by an authenticator.
+
+    Example:
+        >>> Account(key="k", email="owner@example.com").has_api_access
+        True
+    """
+
+    key: str
+    email: str
+    has_api_access: bool = True
+
+
+@dataclass
+class Fault:
+    """A pending injected fault: ``count`` more requests under ``path`` will get it.
+
+    Example:
+        >>> Fault(kind="5xx", count=2).status
+        500
+    """
+
+    kind: str
+    count: int
+    status: int = 500
+    delay_ms: int = 0
+    retry_after: float | None = None
+    path: str | None = None
+
+
+#: An authenticator looks at request headers and returns an account, raises ApiError to refuse,
+#: or returns None when the request carries no credential it understands.
+Authenticator = Callable[[Headers], Account | None]
+
+
+class SandboxState:
+    """Everything a running sandbox knows; shared by the routes and the ``Sandbox`` runner.
+
+    Thread-safe: the server answers requests on several threads.
+
+    Example:
+        >>> state = SandboxState(bookings=10, seed=0, api_key="secret-key")
+        >>> state.authenticate({"API-Key": "secret-key"}).email == state.data.account_email
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        bookings: int = 250,
+        seed: int = 0,
+        api_key: str | None = None,
+        rate_limit: bool = True,
+        time_scale: float = 1.0,
+        latency_ms: int = 0,
+    ) -> None:
+        if bookings < 0:
+            raise ValueError("bookings must be >= 0")
+        self.lock = threading.RLock()
+        self.data: Dataset = generate(bookings=bookings, seed=seed)
+        self.api_key = api_key or secrets.token_urlsafe(24)
+        self.no_plan_api_key = secrets.token_urlsafe(24)
+        self.rate_limit = rate_limit
+        self.limits = RateLimits(time_scale=time_scale)
+        self.latency_ms = latency_ms
+        self.faults: list[Fault] = []
+        self._requests: Counter[str] = Counter()
+        self._responses: Counter[str] = Counter()
+        self._faults_injected: Counter[str] = Counter()
+        self._rate_limited = 0
+        self.authenticators: list[Authenticator] = [self._api_key_authenticator]
+
+    # -- authentication -------------------------------------------------------------------
+
+    def _api_key_authenticator(self, headers: Headers) -> Account | None:
+        key = headers.get("API-Key")
+        if key is None:
+            return None
+        if secrets.compare_digest(key.encode(), self.api_key.encode()):
+            return Account(key=self.api_key, email=self.data.account_email)
+        if secrets.compare_digest(key.encode(), self.no_plan_api_key.encode()):
+            return Account(
+                key=self.no_plan_api_key, email=self.data.account_email, has_api_access=False
+            )
+        raise unauthorized()
+
+    def authenticate(self, headers: Headers | Mapping[str, str]) -> Account:
+        """Return the account the request acts for, or raise the 401/403 :class:`ApiError`.
+
+        Authenticators in :attr:`authenticators` are asked in order; the first that
+        recognises a credential decides. Later features append their own (e.g. Bearer tokens).
+
+        Example:
+            >>> state = SandboxState(bookings=0, api_key="k")
+            >>> state.authenticate({}).email
+            Traceback (most recent call last):
+            ...
+            oncehub_nb.sandbox._errors.ApiError: Invalid API key.
+        """
+        lookup = headers if isinstance(headers, Headers) else Headers(list(headers.items()))
+        for authenticator in self.authenticators:
+            account = authenticator(lookup)
+            if account is not None:
+                if not account.has_api_access:
+                    raise no_plan()
+                return account
+        raise unauthorized()
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        status: int = 500,
+        delay_ms: int = 0,
+        retry_after: float | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Queue a fault for the next ``count`` API requests (optionally only under ``path``).
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.inject("5xx", count=2, status=503)
+            >>> state.take_fault("/v2/test").status
+            503
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        if kind == "5xx" and not 500 <= status <= 599:
+            raise ValueError("status must be a 5xx code")
+        with self.lock:
+            self.faults.append(Fault(kind, count, status, delay_ms, retry_after, path))
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault.
+
+        Example:
+            >>> SandboxState(bookings=0).clear_faults()
+        """
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, path: str) -> Fault | None:
+        """Consume one unit of the first pending fault that applies to ``path``.
+
+        Example:
+            >>> SandboxState(bookings=0).take_fault("/v2/bookings") is None
+            True
+        """
+        with self.lock:
+            for fault in self.faults:
+                if fault.path is None or path.startswith(fault.path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    self._faults_injected[fault.kind] += 1
+                    return fault
+        return None
+
+    # -- statistics -----------------------------------------------------------------------
+
+    def count_request(self, key: str) -> None:
+        """Count one API request under ``"METHOD /route"``.
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.count_request("GET /v2/test")
+            >>> state.stats()["requests"]
+            {'GET /v2/test': 1}
+        """
+        with self.lock:
+            self._requests[key] += 1
+
+    def count_response(self, status: int, *, rate_limited: bool = False) -> None:
+        """Count one API response by status (and limiter refusals separately).
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.count_response(429, rate_limited=True)
+            >>> state.stats()["rate_limited"]
+            1
+        """
+        with self.lock:
+            self._responses[str(status)] += 1
+            if rate_limited:
+                self._rate_limited += 1
+
+    def stats(self) -> dict[str, Any]:
+        """Return a snapshot of the counters.
+
+        Example:
+            >>> sorted(SandboxState(bookings=0).stats())
+            ['faults_injected', 'rate_limited', 'requests', 'responses']
+        """
+        with self.lock:
+            return {
+                "requests": dict(self._requests),
+                "responses": dict(self._responses),
+                "faults_injected": dict(self._faults_injected),
+                "rate_limited": self._rate_limited,
+            }
+
+    def reset_stats(self) -> None:
+        """Zero every counter.
+
+        Example:
+            >>> SandboxState(bookings=0).reset_stats()
+        """
+        with self.lock:
+            self._requests.clear()
+            self._responses.clear()
+            self._faults_injected.clear()
+            self._rate_limited = 0
+
+    # -- data -----------------------------------------------------------------------------
+
+    def admit_ip(self, ip: str) -> bool:
+        """Apply the per-IP limit (always ``True`` when rate limits are off).
+
+        Example:
+            >>> SandboxState(bookings=0, rate_limit=False).admit_ip("::1")
+            True
+        """
+        return not self.rate_limit or self.limits.admit_ip(ip)
+
+    def admit_account(self, account: Account) -> bool:
+        """Apply the per-account limit (always ``True`` when rate limits are off).
+
+        Example:
+            >>> SandboxState(bookings=0).admit_account(Account(key="k", email="a@b.c"))
+            True
+        """
+        return not self.rate_limit or self.limits.admit_account(account.key)
+
+    def ground_truth(self, collection: str) -> list[Record]:
+        """Return copies of every live record of ``collection`` in API order.
+
+        Example:
+            >>> len(SandboxState(bookings=7).ground_truth("bookings"))
+            7
+        """
+        with self.lock:
+            if collection not in self.data.collections:
+                raise ValueError(f"unknown collection {collection!r}")
+            return copy.deepcopy(self.data.live(collection))
+
+    def close(self) -> None:
+        """Release the rate limiter.
+
+        Example:
+            >>> SandboxState(bookings=0).close()
+        """
+        self.limits.close()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from oncehub_nb.cli import main
+
+
+def test_demo_prints_the_summary_without_secrets() -> None:
+    result = CliRunner().invoke(main, ["demo", "--bookings", "420", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Pulled 420 bookings in 5 list requests" in out
+    assert re.search(r"Starting times: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d", out)
+    assert "Bookings by status:" in out
+    counts = [
+        int(m)
+        for m in re.findall(
+            r"^  (?:requested|scheduled|rescheduled|completed|canceled|no_show)\s+(\d+)$", out, re.M
+        )
+    ]
+    assert sum(counts) == 420
+    assert re.search(r"^  total\s+420$", out, re.M)
+    assert "datetime64[" in out and "category" in out
+    assert "API-Key" not in out and "export ONCEHUB_API_KEY" not in out
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    for command in ([], ["demo"], ["sandbox"]):
+        result = runner.invoke(main, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage:" in result.output
+
+
+def test_missing_extra_gives_the_pip_command() -> None:
+    code = (
+        "import sys; sys.modules['flask'] = None\n"
+        "from click.testing import CliRunner\n"
+        "from oncehub_nb.cli import main\n"
+        "r = CliRunner().invoke(main, ['demo'])\n"
+        "print(r.exit_code); print(r.output)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("1\n")
+    assert "pip install 'oncehub-nb[sandbox]'" in out.stdout

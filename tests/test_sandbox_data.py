@@ -1,0 +1,124 @@
+"""Sandbox data generation: determinism, shape, speed; runner basics."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+
+import pytest
+import requests
+
+from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.sandbox._data import generate
+from oncehub_nb.sandbox._times import ANCHOR, iso
+
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+CALENDAR_FIELDS = ["booking_calendar", "cancel_url", "reschedule_url", "ics_url"]
+PAGE_FIELDS = ["booking_page", "event_type"]
+
+
+def test_same_seed_same_records_different_seed_different() -> None:
+    first = generate(bookings=120, seed=7)
+    second = generate(bookings=120, seed=7)
+    other = generate(bookings=120, seed=8)
+    for name in first.collections:
+        assert first.live(name) == second.live(name), name
+    assert first.live("bookings") != other.live("bookings")
+
+
+def test_two_running_sandboxes_agree_on_ground_truth() -> None:
+    with Sandbox(bookings=60, seed=3) as a, Sandbox(bookings=60, seed=3) as b:
+        assert a.ground_truth("bookings") == b.ground_truth("bookings")
+        assert a.api_key != b.api_key
+        assert a.port != b.port
+    with Sandbox(bookings=60, seed=4) as c:
+        assert c.ground_truth("bookings") != a.ground_truth("bookings")
+
+
+def test_generation_is_fast() -> None:
+    started = time.perf_counter()
+    data = generate(bookings=10_000, seed=1)
+    assert time.perf_counter() - started < 2.0
+    assert len(data.collections["bookings"]) == 10_000
+
+
+def test_bookings_look_real() -> None:
+    data = generate(bookings=600, seed=11)
+    bookings = data.live("bookings")
+    ids = [b["id"] for b in bookings]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"BKNG-[A-Z0-9]{12}", i) for i in ids)
+    statuses = Counter(b["status"] for b in bookings)
+    assert set(statuses) == {
+        "requested",
+        "scheduled",
+        "rescheduled",
+        "completed",
+        "canceled",
+        "no_show",
+    }
+    anchor = iso(ANCHOR)
+    for booking in bookings:
+        for name in ("creation_time", "starting_time", "last_updated_time"):
+            assert TIME_RE.match(booking[name]), booking[name]
+        assert booking["last_updated_time"] >= booking["creation_time"]
+        if booking["status"] in ("completed", "no_show"):
+            assert booking["starting_time"] < anchor
+        if booking["status"] in ("scheduled", "requested"):
+            assert booking["starting_time"] >= anchor
+        canceled = booking["status"] in ("canceled", "rescheduled")
+        assert (booking["cancel_reschedule_information"] is None) is not canceled
+        assert (booking["rescheduled_booking_id"] is None) is (booking["status"] != "rescheduled")
+        if booking["booking_calendar"] is None:
+            assert all(booking[f] is None for f in CALENDAR_FIELDS)
+            assert booking["payment_information"] is None
+            assert booking["booking_page"].startswith("BP-")
+        else:
+            assert all(booking[f] is None for f in PAGE_FIELDS)
+            assert booking["master_page"] is None
+        if booking["virtual_conferencing"] is None:
+            assert booking["location_description"]
+    calendar_bookings = [b for b in bookings if b["booking_calendar"]]
+    assert 0.3 < len(calendar_bookings) / len(bookings) < 0.6
+    assert any(b["form_submission"] is None for b in calendar_bookings)
+    assert any(b["payment_information"] for b in calendar_bookings)
+    assert any(b["utm_params"] for b in bookings)
+    assert sum(b["utm_params"] is None for b in bookings) > len(bookings) / 2
+    assert len(data.collections["contacts"]) == 200
+
+
+def test_account_shape() -> None:
+    data = generate(bookings=30, seed=2)
+    users = data.live("users")
+    roles = Counter(u["role_name"] for u in users)
+    assert roles["Account Owner"] == 1
+    assert roles["Administrator"] >= 1
+    assert roles["Member"] >= 1
+    assert {u["status"] for u in users} == {"active", "invited"}
+    assert len(data.live("teams")) == 3
+    calendars = data.live("booking-calendars")
+    assert any(c["host"].startswith("TM-") for c in calendars)
+    assert sum(not c["published"] for c in calendars) == 1
+    assert data.live("booking-pages")
+    assert data.live("master-pages")
+    assert data.live("event-types")
+    assert data.live("notifications/sms")
+
+
+def test_refuses_non_loopback_host() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        Sandbox(bookings=0, host="0.0.0.0")  # noqa: S104
+
+
+def test_urls_keys_and_limits() -> None:
+    with Sandbox(bookings=5, api_key="my-key", time_scale=0.01) as sb:
+        assert sb.base_url == f"{sb.root_url}/v2"
+        assert sb.root_url.startswith("http://127.0.0.1:")
+        assert sb.api_key == "my-key"
+        assert sb.no_plan_api_key != sb.api_key
+        assert sb.rate_limits == [(5, 0.01), (200, 3.0)]
+        answer = requests.get(f"{sb.base_url}/test", headers={"API-Key": "my-key"}, timeout=5)
+        assert answer.status_code == 200
+        assert answer.json()["message"].endswith(sb.state.data.account_email)
+    sb.stop()  # a second stop is harmless
