@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from ._config import Settings
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, ReauthorizationRequired
 from ._transport import Transport
 from .auth.api_key import ApiKeyAuth
 from .resources.bookings import Bookings
+
+if TYPE_CHECKING:
+    from .auth.oauth import OAuthConfig
+    from .auth.tokens import Token, TokenStore
 
 __all__ = ["OnceHub"]
 
@@ -112,6 +116,58 @@ class OnceHub:
             )
         return cls(env=env, **settings)
 
+    @classmethod
+    def from_oauth(
+        cls,
+        config: OAuthConfig | None = None,
+        *,
+        store: TokenStore | None = None,
+        on_token_refreshed: Callable[[Token], None] | None = None,
+        on_reauthorization_required: Callable[[], None] | None = None,
+        env: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> OnceHub:
+        """Build a client on a stored OAuth token, refreshed as needed.
+
+        OnceHub documents API keys only; this works with the OAuth endpoints you configure
+        (and with the sandbox's).
+
+        Args:
+            config: the app and endpoints (default: from ``ONCEHUB_CLIENT_ID`` and friends).
+            store: where the token is (default: the file store in the platform config dir).
+            on_token_refreshed: called with each new token, after it is saved.
+            on_reauthorization_required: called when the token is gone or refused.
+            env: the environment for ``ONCEHUB_*`` variables.
+            **settings: client settings (``api_base`` ...).
+
+        Returns:
+            The client.
+
+        Raises:
+            ReauthorizationRequired: no token is stored for this app: sign in first.
+
+        Example:
+            >>> hub = OnceHub.from_oauth(OAuthConfig.from_env(), api_base=...)  # doctest: +SKIP
+        """
+        from .auth.oauth import OAuthConfig
+        from .auth.session import OAuthSession
+
+        config = config if config is not None else OAuthConfig.from_env(env)
+        session = OAuthSession(
+            config,
+            store=store,
+            on_token_refreshed=on_token_refreshed,
+            on_reauthorization_required=on_reauthorization_required,
+        )
+        if session.current_token is None:
+            session.close()
+            raise ReauthorizationRequired(
+                f"No token is stored for client {config.client_id!r} in "
+                f"{session.store.describe()}. Sign in first: oncehub_nb.login() in a notebook, "
+                "or `oncehub-nb login`."
+            )
+        return cls(session=session, env=env, **settings)
+
     def validate(self) -> str:
         """Check the credentials with ``GET /test``.
 
@@ -153,5 +209,5 @@ class OnceHub:
         self.close()
 
     def __repr__(self) -> str:
-        auth = repr(self.auth) if self.auth is not None else type(self._transport.session).__name__
+        auth = repr(self.auth) if self.auth is not None else repr(self._transport.session)
         return f"OnceHub(api_base={self.settings.api_base!r}, auth={auth})"

@@ -52,7 +52,10 @@ def is_loopback_url(url: str) -> bool:
         >>> is_loopback_url("http://127.0.0.1:5000/v2"), is_loopback_url("http://example.com")
         (True, False)
     """
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" in pasted text
+        return False
     if host == "localhost":
         return True
     try:

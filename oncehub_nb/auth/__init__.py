@@ -1,9 +1,28 @@
-"""Authentication: OnceHub's API key (documented) and, later, an OAuth 2.0 session.
+"""Authentication: OnceHub's API key (documented) and an OAuth 2.0 flow (configurable endpoints).
+
+OnceHub's public API v2 documents API keys only. The OAuth pieces work with endpoints you
+configure and are proven against the bundled sandbox's authorization server.
 
 Example:
-    >>> from oncehub_nb.auth import ApiKeyAuth
+    >>> from oncehub_nb.auth import ApiKeyAuth, AuthorizationFlow, OAuthConfig, OAuthSession
 """
 
 from .api_key import ApiKeyAuth
+from .file_store import FileTokenStore
+from .keyring_store import KeyringTokenStore
+from .oauth import AuthorizationFlow, OAuthConfig, clean_pasted_url
+from .session import OAuthSession
+from .tokens import MemoryTokenStore, Token, TokenStore
 
-__all__ = ["ApiKeyAuth"]
+__all__ = [
+    "ApiKeyAuth",
+    "AuthorizationFlow",
+    "FileTokenStore",
+    "KeyringTokenStore",
+    "MemoryTokenStore",
+    "OAuthConfig",
+    "OAuthSession",
+    "Token",
+    "TokenStore",
+    "clean_pasted_url",
+]

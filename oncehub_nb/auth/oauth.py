@@ -1,0 +1,417 @@
+"""The OAuth 2.0 authorization-code flow with PKCE: configuration, start, finish.
+
+OnceHub's public API documents API keys only. This flow works with endpoints you configure (the
+defaults are the ones of the tutorial this project follows) and is proven against the bundled
+sandbox's authorization server. It follows RFC 6749, RFC 7636 (PKCE, S256) and RFC 9700: the
+``state`` comes from a CSPRNG and is checked before any token request; the pending sign-in is
+kept (0600, with a time limit) so a kernel restart between the two steps does not break it.
+
+Example:
+    >>> config = OAuthConfig(client_id="my-app", redirect_uri="http://127.0.0.1:8765/callback")
+    >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
+    >>> url = flow.start()  # open it, press Allow, copy the address you land on
+    >>> token = flow.finish("http://127.0.0.1:8765/callback?code=...&state=...")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .._config import is_loopback_url
+from .._errors import (
+    AuthorizationDenied,
+    ConfigurationError,
+    InvalidRedirectURL,
+    StateMismatch,
+)
+from .._redact import mask, register_secret
+from .tokens import Token, TokenStore, profile_name
+
+__all__ = [
+    "DEFAULT_AUTHORIZE_URL",
+    "DEFAULT_TOKEN_URL",
+    "AuthorizationFlow",
+    "OAuthConfig",
+    "clean_pasted_url",
+]
+
+DEFAULT_AUTHORIZE_URL = "https://app.oncehub.com/oauth/authorize"
+DEFAULT_TOKEN_URL = "https://app.oncehub.com/oauth/token"  # noqa: S105 - a URL
+PENDING_TTL_SECONDS = 600.0
+
+_ENV = {
+    "client_id": "ONCEHUB_CLIENT_ID",
+    "client_secret": "ONCEHUB_CLIENT_SECRET",
+    "redirect_uri": "ONCEHUB_REDIRECT_URI",
+    "scope": "ONCEHUB_SCOPE",
+    "authorize_url": "ONCEHUB_AUTHORIZE_URL",
+    "token_url": "ONCEHUB_TOKEN_URL",
+    "revoke_url": "ONCEHUB_REVOKE_URL",
+}
+
+
+def _check_endpoint(name: str, url: str | None, *, required: bool) -> None:
+    if not url:
+        if required:
+            raise ConfigurationError(f"{name} is required (argument or {_ENV[name]})")
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"{name} ({_ENV[name]}) must be an absolute URL, got {url!r}")
+    if parts.scheme == "http" and not is_loopback_url(url):
+        raise ConfigurationError(
+            f"{name} {url!r} uses plain http; only loopback addresses may (RFC 9700): use https"
+        )
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class OAuthConfig:
+    """Where and as whom to run the OAuth flow. Every field has an ``ONCEHUB_*`` variable.
+
+    Attributes:
+        client_id: the app's client id (``ONCEHUB_CLIENT_ID``).
+        client_secret: the secret of a confidential app (``ONCEHUB_CLIENT_SECRET``); ``None``
+            for a public app, which relies on PKCE alone. Keep it out of notebooks.
+        redirect_uri: the registered redirect URI, matched exactly (``ONCEHUB_REDIRECT_URI``).
+        scope: the scopes to ask for, space separated (``ONCEHUB_SCOPE``).
+        authorize_url: ``ONCEHUB_AUTHORIZE_URL``.
+        token_url: ``ONCEHUB_TOKEN_URL``.
+        revoke_url: the RFC 7009 revocation endpoint, if any (``ONCEHUB_REVOKE_URL``).
+
+    Example:
+        >>> config = OAuthConfig(client_id="app", client_secret="s3cr3t-0123456789abcdef")
+        >>> "s3cr3t-0123456789abcdef" in repr(config), "'s3cr…'" in repr(config)
+        (False, True)
+    """
+
+    client_id: str
+    client_secret: str | None = None
+    redirect_uri: str = ""
+    scope: str = ""
+    authorize_url: str = DEFAULT_AUTHORIZE_URL
+    token_url: str = DEFAULT_TOKEN_URL
+    revoke_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.client_id, str) or not self.client_id.strip():
+            raise ConfigurationError("client_id is required (argument or ONCEHUB_CLIENT_ID)")
+        if isinstance(self.scope, list | tuple):
+            object.__setattr__(self, "scope", " ".join(self.scope))
+        if self.client_secret is not None and not self.client_secret.strip():
+            object.__setattr__(self, "client_secret", None)
+        register_secret(self.client_secret)
+        _check_endpoint("authorize_url", self.authorize_url, required=True)
+        _check_endpoint("token_url", self.token_url, required=True)
+        _check_endpoint("revoke_url", self.revoke_url, required=False)
+        _check_endpoint("redirect_uri", self.redirect_uri or None, required=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> OAuthConfig:
+        """Build a config from ``ONCEHUB_CLIENT_ID`` and the other variables; arguments win.
+
+        Args:
+            env: the environment (default ``os.environ``).
+            **overrides: any field.
+
+        Returns:
+            The config.
+
+        Raises:
+            ConfigurationError: a required value is missing or invalid (named in the message).
+
+        Example:
+            >>> OAuthConfig.from_env({"ONCEHUB_CLIENT_ID": "app"}).token_url
+            'https://app.oncehub.com/oauth/token'
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field, var in _ENV.items():
+            raw = (env.get(var) or "").strip()
+            if raw:
+                values[field] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - set(_ENV)
+        if unknown:
+            raise ConfigurationError(f"unknown OAuth setting(s): {sorted(unknown)}")
+        if "client_id" not in values:
+            raise ConfigurationError("client_id is required (argument or ONCEHUB_CLIENT_ID)")
+        return cls(**values)
+
+    @property
+    def profile(self) -> str:
+        """The name tokens of this app at this server are stored under."""
+        return profile_name(self.token_url, self.client_id)
+
+    @property
+    def is_public(self) -> bool:
+        """A public client (no secret) authenticates with PKCE alone."""
+        return self.client_secret is None
+
+    def __repr__(self) -> str:
+        secret = None if self.client_secret is None else mask(self.client_secret)
+        return (
+            f"OAuthConfig(client_id={self.client_id!r}, client_secret={secret!r}, "
+            f"redirect_uri={self.redirect_uri!r}, scope={self.scope!r}, "
+            f"authorize_url={self.authorize_url!r}, token_url={self.token_url!r}, "
+            f"revoke_url={self.revoke_url!r})"
+        )
+
+
+def _pending_name(profile: str, state: str) -> str:
+    return f"pending-{profile[6:40]}-{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+
+
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def clean_pasted_url(text: str) -> str:
+    r"""Tidy what a user pasted: spaces, line breaks, quotes, angle brackets, a missing scheme.
+
+    Args:
+        text: the pasted text.
+
+    Returns:
+        A URL-looking string (not yet validated).
+
+    Example:
+        >>> clean_pasted_url('  "127.0.0.1:8765/callback?code=x&state=y"\n')
+        'http://127.0.0.1:8765/callback?code=x&state=y'
+    """
+    cleaned = "".join(str(text).split())  # also joins a URL broken over lines
+    cleaned = cleaned.strip("'\"<>`")
+    if cleaned and not _SCHEME_RE.match(cleaned):
+        host = cleaned.split("/", 1)[0].split(":", 1)[0]
+        scheme = "http" if is_loopback_url(f"http://{host}/") else "https"
+        cleaned = f"{scheme}://{cleaned}"
+    return cleaned
+
+
+class AuthorizationFlow:
+    """Start a sign-in (the authorize URL) and finish it (the pasted redirect URL).
+
+    Args:
+        config: the app and endpoints.
+        store: where the pending sign-in and then the token are kept (default: a
+            :class:`~oncehub_nb.auth.tokens.FileTokenStore`, so a kernel restart between the two
+            steps is harmless).
+        ttl: seconds a started sign-in stays valid.
+        clock: the time function (tests control it).
+        exchange: the code-for-token exchange (default: requests-oauthlib over HTTP); tests may
+            wrap it to watch what is sent.
+
+    Example:
+        >>> flow = AuthorizationFlow(OAuthConfig(client_id="app", redirect_uri="http://127.0.0.1:1/cb"),
+        ...                          store=MemoryTokenStore())
+        >>> flow.start().startswith("https://app.oncehub.com/oauth/authorize?")
+        True
+    """
+
+    def __init__(
+        self,
+        config: OAuthConfig,
+        *,
+        store: TokenStore | None = None,
+        ttl: float = PENDING_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+        exchange: Callable[[OAuthConfig, str, str, str, str], Mapping[str, Any]] | None = None,
+    ) -> None:
+        if store is None:
+            from .file_store import FileTokenStore
+
+            store = FileTokenStore()
+        self.config = config
+        self.store = store
+        self.ttl = ttl
+        self._clock = clock
+        if exchange is None:
+            from ._exchange import exchange_code
+
+            exchange = exchange_code
+        self._exchange = exchange
+
+    def __repr__(self) -> str:
+        pending = len(self.pending())
+        return (
+            f"<AuthorizationFlow client_id={self.config.client_id!r} "
+            f"pending={pending} store={self.store.describe()!r}>"
+        )
+
+    def pending(self) -> list[dict[str, Any]]:
+        """The started, unexpired sign-ins of this app (secrets left out).
+
+        Returns:
+            One dict per pending sign-in: ``created_at``, ``expires_at``, ``redirect_uri``.
+        """
+        prefix = _pending_name(self.config.profile, "")[:-32]
+        now = self._clock()
+        shown = []
+        for name in self.store.names(prefix):
+            record = self.store.read(name) or {}
+            if record.get("expires_at", 0) > now:
+                shown.append(
+                    {k: record.get(k) for k in ("created_at", "expires_at", "redirect_uri")}
+                )
+        return shown
+
+    def _forget_expired(self) -> None:
+        prefix = _pending_name(self.config.profile, "")[:-32]
+        now = self._clock()
+        for name in self.store.names(prefix):
+            try:
+                record = self.store.read(name)
+            except ConfigurationError:
+                continue
+            if record is not None and record.get("expires_at", 0) <= now:
+                self.store.delete(name)
+
+    def start(self) -> str:
+        """Begin a sign-in: make ``state`` and a PKCE verifier, keep them, return the URL.
+
+        Returns:
+            The authorize URL to open in a browser.
+
+        Raises:
+            ConfigurationError: no ``redirect_uri`` is configured.
+
+        Example:
+            >>> url = flow.start()  # doctest: +SKIP
+        """
+        from oauthlib.oauth2 import WebApplicationClient
+
+        from ._loopback import to_oauthlib_url
+
+        if not self.config.redirect_uri:
+            raise ConfigurationError(
+                "redirect_uri is required to sign in (argument or ONCEHUB_REDIRECT_URI); it must "
+                "be registered with the app exactly as given"
+            )
+        self._forget_expired()
+        state = secrets.token_urlsafe(32)
+        client = WebApplicationClient(self.config.client_id)
+        verifier = client.create_code_verifier(96)
+        challenge = client.create_code_challenge(verifier, "S256")
+        register_secret(verifier)
+        now = self._clock()
+        record = {
+            "state": state,
+            "code_verifier": verifier,
+            "redirect_uri": self.config.redirect_uri,
+            "created_at": now,
+            "expires_at": now + self.ttl,
+        }
+        self.store.write(_pending_name(self.config.profile, state), record)
+        url = client.prepare_request_uri(
+            to_oauthlib_url(self.config.authorize_url),
+            redirect_uri=self.config.redirect_uri,
+            scope=self.config.scope or None,
+            state=state,
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+        if url.startswith("https://") and not self.config.authorize_url.startswith("https://"):
+            url = "http://" + url[len("https://") :]
+        return str(url)
+
+    def _parse(self, pasted: str) -> tuple[dict[str, str], str]:
+        try:
+            url = clean_pasted_url(pasted)
+            parts = urlsplit(url)
+            port = parts.port
+            query = parse_qs(parts.query, keep_blank_values=True)
+            if not query and parts.fragment:
+                query = parse_qs(parts.fragment, keep_blank_values=True)
+        except ValueError:
+            raise InvalidRedirectURL(
+                "That is not a web address. Paste the whole address of the page you were sent "
+                "to after pressing Allow."
+            ) from None
+        if not parts.scheme or not parts.hostname:
+            raise InvalidRedirectURL(
+                "That is not a web address. Paste the whole address of the page you were sent "
+                "to after pressing Allow."
+            )
+        params = {k: v[0] for k, v in query.items() if v}
+        expected = urlsplit(self.config.redirect_uri)
+        same_place = (
+            parts.scheme.lower() == expected.scheme.lower()
+            and (parts.hostname or "").lower() == (expected.hostname or "").lower()
+            and port == expected.port
+            and (parts.path or "/").rstrip("/") == (expected.path or "/").rstrip("/")
+        )
+        if not same_place:
+            raise InvalidRedirectURL(
+                f"That address is not this app's redirect address "
+                f"({expected.scheme}://{expected.netloc}{expected.path}). Paste the address of "
+                "the page you were sent to after pressing Allow."
+            )
+        return params, url
+
+    def finish(self, pasted: str) -> Token:
+        """Finish a sign-in from the pasted redirect URL: check state, exchange the code, save.
+
+        Spaces, line breaks, quotes and a missing ``http://`` are tolerated. No token request
+        is sent unless the ``state`` matches a pending sign-in of this app.
+
+        Args:
+            pasted: the address of the page the browser landed on after Allow (or Deny).
+
+        Returns:
+            The token, also saved in the store.
+
+        Raises:
+            AuthorizationDenied: the user pressed Deny (or the server refused the request).
+            InvalidRedirectURL: the text is not this app's redirect or carries no code.
+            StateMismatch: the state is missing, unknown, already used or expired.
+            TokenExchangeError: the token endpoint refused the code.
+
+        Example:
+            >>> token = flow.finish(input("Paste the address: "))  # doctest: +SKIP
+        """
+        params, _url = self._parse(pasted)
+        state = params.get("state", "")
+        record = None
+        name = _pending_name(self.config.profile, state) if state else None
+        if name is not None:
+            with self.store.lock(name):
+                record = self.store.read(name)
+                if record is not None:
+                    self.store.delete(name)  # single use, whatever happens next
+        if "error" in params:
+            description = params.get("error_description") or "no reason given"
+            raise AuthorizationDenied(
+                f"The authorization server refused: {params['error'][:60]} "
+                f"({description[:200]}). Start again and press Allow to connect."
+            )
+        code = params.get("code", "")
+        if not code:
+            raise InvalidRedirectURL(
+                "That address has no authorization code. Paste the address of the page you were "
+                "sent to after pressing Allow."
+            )
+        register_secret(code)
+        if not state:
+            raise StateMismatch("That address has no state parameter; start the sign-in again.")
+        if record is None or not hmac.compare_digest(str(record.get("state", "")), state):
+            raise StateMismatch(
+                "That address belongs to an unknown or already finished sign-in. Start again "
+                "and paste the newest address."
+            )
+        if float(record.get("expires_at", 0)) <= self._clock():
+            raise StateMismatch(
+                f"That sign-in expired (links are valid for {self.ttl / 60:.0f} minutes). "
+                "Start again."
+            )
+        verifier = str(record["code_verifier"])
+        body = self._exchange(self.config, code, verifier, str(record["redirect_uri"]), state)
+        token = Token.from_response(body, now=self._clock())
+        self.store.save_token(self.config.profile, token)
+        return token

@@ -1,0 +1,357 @@
+"""OAuth tokens and where they are kept.
+
+:class:`Token` is an immutable token with a masked repr. A :class:`TokenStore` keeps small JSON
+records under names (one token per profile, plus pending sign-ins): :class:`MemoryTokenStore`
+for a session, ``FileTokenStore`` (the default: the platform config directory, files 0600 from
+creation, directory 0700, atomic replace, a file lock for processes sharing it) and
+``KeyringTokenStore`` (the ``keyring`` extra).
+
+A profile is one (token URL, client id) pair, so switching apps never reuses a token.
+
+Example:
+    >>> store = MemoryTokenStore()
+    >>> token = Token(access_token="a" * 20, refresh_token="r" * 20, expires_at=2_000_000_000.0)
+    >>> store.save_token("demo", token)
+    >>> store.load_token("demo") == token
+    True
+    >>> token
+    Token(access_token='aaaa…', refresh_token='rrrr…', expires_at=2033-05-18T03:33:20Z, scope='')
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._errors import ConfigurationError
+from .._redact import mask, register_secret
+
+__all__ = [
+    "MemoryTokenStore",
+    "Token",
+    "TokenStore",
+    "api_key_record_name",
+    "load_api_key",
+    "profile_name",
+    "save_api_key",
+]
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,120}$")
+_KNOWN_FIELDS = {"access_token", "token_type", "refresh_token", "expires_at", "expires_in", "scope"}
+
+
+def profile_name(token_url: str, client_id: str) -> str:
+    """Name the profile of one app at one authorization server.
+
+    Args:
+        token_url: the token endpoint.
+        client_id: the app's client id.
+
+    Returns:
+        A file-name-safe name: a readable part of the client id and a hash of both.
+
+    Example:
+        >>> profile_name("https://app.oncehub.com/oauth/token", "my app")[:11]
+        'token-my-ap'
+    """
+    digest = hashlib.sha256(f"{token_url}\n{client_id}".encode()).hexdigest()[:16]
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", client_id).strip("-")[:24] or "client"
+    return f"token-{readable}-{digest}"
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Token:
+    """An OAuth 2.0 access token, with its refresh token and expiry; secrets masked in repr.
+
+    Attributes:
+        access_token: the bearer token.
+        refresh_token: the refresh token, if the server issued one.
+        expires_at: expiry as a Unix time, or ``None`` when the server gave no lifetime.
+        scope: the granted scope, space separated (may be wider than asked).
+        token_type: ``Bearer``.
+        obtained_at: when this token was received (Unix time).
+
+    Example:
+        >>> Token.from_response({"access_token": "x" * 20, "expires_in": "60"}, now=0).expires_at
+        60.0
+    """
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: float | None = None
+    scope: str = ""
+    token_type: str = "Bearer"  # noqa: S105 - the RFC 6750 token type
+    obtained_at: float | None = None
+
+    def __post_init__(self) -> None:
+        register_secret(self.access_token)
+        register_secret(self.refresh_token)
+
+    @classmethod
+    def from_response(
+        cls,
+        body: Mapping[str, Any],
+        *,
+        now: float | None = None,
+        previous: Token | None = None,
+    ) -> Token:
+        """Build a token from a token endpoint's JSON answer, tolerantly.
+
+        ``expires_in`` may be a number or a numeric string; ``scope`` a string or a list. A refresh
+        answer without a new refresh token keeps the previous one.
+
+        Args:
+            body: the decoded answer.
+            now: the time the answer was received (default: now).
+            previous: the token this one refreshes.
+
+        Returns:
+            The token.
+
+        Raises:
+            ValueError: there is no ``access_token``.
+
+        Example:
+            >>> Token.from_response({"access_token": "x" * 20, "scope": ["read", "write"]}).scope
+            'read write'
+        """
+        now = time.time() if now is None else now
+        access = body.get("access_token")
+        if not isinstance(access, str) or not access:
+            raise ValueError("the token response has no access_token")
+        expires_at: float | None = None
+        raw_in = body.get("expires_in")
+        if raw_in is not None and str(raw_in).strip():
+            try:
+                expires_at = now + float(str(raw_in).strip())
+            except ValueError:
+                expires_at = None
+        elif isinstance(body.get("expires_at"), int | float):
+            expires_at = float(body["expires_at"])
+        scope = body.get("scope", previous.scope if previous else "")
+        if isinstance(scope, list | tuple):
+            scope = " ".join(str(s) for s in scope)
+        refresh = body.get("refresh_token") or (previous.refresh_token if previous else None)
+        return cls(
+            access_token=access,
+            refresh_token=refresh if isinstance(refresh, str) else None,
+            expires_at=expires_at,
+            scope=str(scope or ""),
+            token_type=str(body.get("token_type") or "Bearer"),
+            obtained_at=now,
+        )
+
+    def expires_within(self, seconds: float, *, now: float | None = None) -> bool:
+        """Tell whether the token expires within ``seconds`` (``False`` when no expiry is known).
+
+        Args:
+            seconds: the leeway.
+            now: the current Unix time (default: now).
+
+        Returns:
+            ``True`` when a refresh is due.
+        """
+        if self.expires_at is None:
+            return False
+        return self.expires_at - (time.time() if now is None else now) <= seconds
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON record a store keeps."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Token:
+        """Rebuild a token from a stored record.
+
+        Args:
+            record: what :meth:`to_record` gave.
+
+        Returns:
+            The token.
+
+        Raises:
+            ValueError: the record is not a token.
+        """
+        fields = {f.name for f in dataclasses.fields(cls)}
+        if not isinstance(record.get("access_token"), str):
+            raise ValueError("not a token record")
+        return cls(**{k: v for k, v in record.items() if k in fields})
+
+    def for_oauthlib(self) -> dict[str, Any]:
+        """The token dict handed to requests-oauthlib, without expiry.
+
+        Expiry decisions are ours (with a leeway and an injectable clock); giving oauthlib
+        ``expires_at`` would make it raise ``TokenExpiredError`` on its own wall clock.
+        """
+        token: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type}
+        if self.refresh_token:
+            token["refresh_token"] = self.refresh_token
+        return token
+
+    def __repr__(self) -> str:
+        expiry = (
+            dt.datetime.fromtimestamp(self.expires_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if self.expires_at is not None
+            else "None"
+        )
+        return (
+            f"Token(access_token={mask(self.access_token)!r}, "
+            f"refresh_token={mask(self.refresh_token)!r}, expires_at={expiry}, "
+            f"scope={self.scope!r})"
+        )
+
+
+class TokenStore(abc.ABC):
+    """Where tokens (and pending sign-ins) are kept: small JSON records under names.
+
+    Subclasses implement :meth:`read`, :meth:`write`, :meth:`delete`, :meth:`lock` and
+    :meth:`describe`; the token helpers are shared.
+
+    Example:
+        >>> store = MemoryTokenStore()
+        >>> with store.lock("token-x"):
+        ...     store.write("token-x", {"access_token": "x" * 20})
+        >>> store.load_token("token-x").access_token[:2]
+        'xx'
+    """
+
+    @abc.abstractmethod
+    def read(self, name: str) -> dict[str, Any] | None:
+        """Return the record stored under ``name``, or ``None``."""
+
+    @abc.abstractmethod
+    def write(self, name: str, record: Mapping[str, Any]) -> None:
+        """Store a record under ``name`` (replacing it atomically)."""
+
+    @abc.abstractmethod
+    def delete(self, name: str) -> None:
+        """Remove the record (no error when absent)."""
+
+    @abc.abstractmethod
+    def lock(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """A lock on ``name`` held across threads (and processes, where the store is shared)."""
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """Where the records are, in words (for status lines)."""
+
+    def names(self, prefix: str) -> list[str]:
+        """Names of the stored records starting with ``prefix`` (empty where unsupported)."""
+        return []
+
+    def load_token(self, profile: str) -> Token | None:
+        """Return the token of a profile, or ``None``.
+
+        Raises:
+            ConfigurationError: the stored record is not a token (never silently replaced).
+        """
+        record = self.read(profile)
+        if record is None:
+            return None
+        try:
+            return Token.from_record(record)
+        except (TypeError, ValueError):
+            raise ConfigurationError(
+                f"The stored token {profile!r} in {self.describe()} is damaged. Remove it "
+                "(oncehub-nb logout) and sign in again."
+            ) from None
+
+    def save_token(self, profile: str, token: Token) -> None:
+        """Store the token of a profile."""
+        self.write(profile, token.to_record())
+
+    def delete_token(self, profile: str) -> None:
+        """Forget the token of a profile."""
+        self.delete(profile)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"
+
+
+def check_record_name(name: str) -> str:
+    if not _NAME_RE.match(name):
+        raise ConfigurationError(f"invalid record name {name!r}")
+    return name
+
+
+class MemoryTokenStore(TokenStore):
+    """Keeps records in this process only; gone when the kernel restarts.
+
+    Example:
+        >>> MemoryTokenStore().describe()
+        'memory (this process only)'
+    """
+
+    def __init__(self) -> None:
+        self._records: dict[str, str] = {}
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.RLock] = {}
+
+    def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
+        with self._guard:
+            raw = self._records.get(check_record_name(name))
+        return None if raw is None else dict(json.loads(raw))
+
+    def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
+        with self._guard:
+            self._records[check_record_name(name)] = json.dumps(dict(record))
+
+    def delete(self, name: str) -> None:  # noqa: D102
+        with self._guard:
+            self._records.pop(check_record_name(name), None)
+
+    def names(self, prefix: str) -> list[str]:  # noqa: D102
+        with self._guard:
+            return sorted(n for n in self._records if n.startswith(prefix))
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:  # noqa: D102
+        with self._guard:
+            lock = self._locks.setdefault(check_record_name(name), threading.RLock())
+        with lock:
+            yield
+
+    def describe(self) -> str:  # noqa: D102
+        return "memory (this process only)"
+
+
+def api_key_record_name(api_base: str) -> str:
+    """Name of the stored API key for one API base (``oncehub-nb login --api-key``).
+
+    Example:
+        >>> api_key_record_name("https://api.oncehub.com/v2")[:7]
+        'apikey-'
+    """
+    return "apikey-" + hashlib.sha256(api_base.rstrip("/").encode()).hexdigest()[:16]
+
+
+def load_api_key(store: TokenStore, api_base: str) -> str | None:
+    """Return the API key stored for an API base, or ``None``.
+
+    Example:
+        >>> store = MemoryTokenStore()
+        >>> save_api_key(store, "https://api.oncehub.com/v2", "k" * 24)
+        >>> load_api_key(store, "https://api.oncehub.com/v2") == "k" * 24
+        True
+    """
+    record = store.read(api_key_record_name(api_base))
+    key = record.get("api_key") if record else None
+    if isinstance(key, str) and key:
+        register_secret(key)
+        return key
+    return None
+
+
+def save_api_key(store: TokenStore, api_base: str, api_key: str) -> None:
+    """Store an API key for an API base (file 0600, or the keyring)."""
+    register_secret(api_key)
+    store.write(api_key_record_name(api_base), {"api_key": api_key, "api_base": api_base})
