@@ -30,14 +30,21 @@ from ._errors import (
     NotFoundError,
     OnceHubError,
     PermissionDeniedError,
+    PullInterrupted,
     RateLimitError,
     ReauthorizationRequired,
     ServerError,
     StateMismatch,
     TokenExchangeError,
     UnprocessableError,
+    WebhookSignatureError,
 )
+from ._redact import install_log_redaction
 from .auth import ApiKeyAuth
+
+# Secrets never reach logs: records of oncehub_nb, requests_oauthlib, oauthlib and urllib3 are
+# redacted from the first import on (requests-oauthlib logs whole tokens at DEBUG).
+install_log_redaction()
 
 __all__ = [
     "APIConnectionError",
@@ -56,6 +63,7 @@ __all__ = [
     "OnceHub",
     "OnceHubError",
     "PermissionDeniedError",
+    "PullInterrupted",
     "RateLimitError",
     "ReauthorizationRequired",
     "ServerError",
@@ -63,5 +71,6 @@ __all__ = [
     "StateMismatch",
     "TokenExchangeError",
     "UnprocessableError",
+    "WebhookSignatureError",
     "__version__",
 ]

@@ -22,7 +22,18 @@ from ._config import Settings
 from ._errors import ConfigurationError, ReauthorizationRequired
 from ._transport import Transport
 from .auth.api_key import ApiKeyAuth
-from .resources.bookings import Bookings
+from .resources import (
+    BookingCalendars,
+    BookingPages,
+    Bookings,
+    Contacts,
+    EventTypes,
+    MasterPages,
+    SmsNotifications,
+    Teams,
+    Users,
+    Webhooks,
+)
 
 if TYPE_CHECKING:
     from .auth.oauth import OAuthConfig
@@ -49,7 +60,9 @@ class OnceHub:
             ``max_retries``, ``page_size``, ``rate_limit``, ``rate_limits``, ...
 
     Attributes:
-        bookings: the ``/bookings`` resource.
+        bookings: the ``/bookings`` resource (also ``contacts``, ``users``, ``teams``,
+            ``booking_calendars``, ``booking_pages``, ``master_pages``, ``event_types``,
+            ``webhooks``, ``sms_notifications``).
         settings: the resolved settings.
         account: the account name from the last :meth:`validate`, else ``None``.
 
@@ -88,6 +101,15 @@ class OnceHub:
         self._transport = Transport(self.settings, auth=auth, session=session)
         self.account: str | None = None
         self.bookings = Bookings(self._transport)
+        self.contacts = Contacts(self._transport)
+        self.users = Users(self._transport)
+        self.teams = Teams(self._transport)
+        self.booking_calendars = BookingCalendars(self._transport)
+        self.booking_pages = BookingPages(self._transport)
+        self.master_pages = MasterPages(self._transport)
+        self.event_types = EventTypes(self._transport)
+        self.webhooks = Webhooks(self._transport)
+        self.sms_notifications = SmsNotifications(self._transport)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **settings: Any) -> OnceHub:

@@ -16,6 +16,8 @@ OnceHubError
 │   └── ReauthorizationRequired   refresh refused or no token stored; says how to sign in again
 ├── APIConnectionError
 │   └── APITimeoutError
+├── PullInterrupted               Ctrl-C or an error mid-pull: .frame, .records, .cursor, .resume()
+├── WebhookSignatureError         an Oncehub-Signature header is malformed, wrong or too old
 └── APIStatusError                status_code, error_type, message, param, request_id
     ├── BadRequestError 400   ├── AuthenticationError 401   ├── PermissionDeniedError 403
     ├── NotFoundError 404     ├── ConflictError 409         ├── UnprocessableError 422
@@ -37,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -58,12 +61,14 @@ __all__ = [
     "NotFoundError",
     "OnceHubError",
     "PermissionDeniedError",
+    "PullInterrupted",
     "RateLimitError",
     "ReauthorizationRequired",
     "ServerError",
     "StateMismatch",
     "TokenExchangeError",
     "UnprocessableError",
+    "WebhookSignatureError",
     "from_response",
 ]
 
@@ -138,6 +143,64 @@ class APIConnectionError(OnceHubError):
 
 class APITimeoutError(APIConnectionError):
     """The server did not answer within the configured timeout, after any retries."""
+
+
+class PullInterrupted(OnceHubError):
+    """A long pull stopped early (Ctrl-C, or an error after retries); nothing fetched is lost.
+
+    Raised by ``to_frame()`` and ``sync()`` once at least one record has arrived (an error before
+    the first record is raised as itself). The original error is ``__cause__``.
+
+    Attributes:
+        records: every record fetched before the stop, untouched.
+        frame: those records as the typed DataFrame the call would have returned.
+        cursor: pass it as ``after=`` (with the same filters) to continue where the pull stopped.
+        resume: call it to fetch the rest and get the whole frame (may raise again, keeping
+            everything fetched so far).
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     frame = hub.bookings.to_frame()
+        ... except PullInterrupted as stop:
+        ...     frame = stop.frame               # what arrived; or, to finish the pull:
+        ...     frame = stop.resume()
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        records: list[dict[str, Any]],
+        cursor: str | None,
+        frame: Any = None,
+        resume: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.records = records
+        self.cursor = cursor
+        self.frame = frame
+        self._resume = resume
+
+    def resume(self) -> Any:
+        """Continue the pull from :attr:`cursor`; returns the complete result.
+
+        Raises:
+            ConfigurationError: this stop cannot be resumed (no resume function was attached).
+        """
+        if self._resume is None:
+            raise ConfigurationError("This pull cannot be resumed; pass after=cursor yourself")
+        return self._resume()
+
+
+class WebhookSignatureError(OnceHubError):
+    """A webhook request's ``Oncehub-Signature`` is malformed, does not match, or is too old.
+
+    Example:
+        >>> from oncehub_nb.webhooks import verify_signature
+        >>> verify_signature(b"{}", "t=1,s=00", "secret", now=1)  # doctest: +SKIP
+        Traceback (most recent call last):
+        WebhookSignatureError: ...
+    """
 
 
 class APIStatusError(OnceHubError):

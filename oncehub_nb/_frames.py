@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Column", "records_to_frame"]
+__all__ = ["Column", "conform", "explode_column", "prefixed", "records_to_frame"]
 
 ColumnKind = Literal["string", "category", "datetime", "Int64", "Float64", "boolean", "list"]
 
@@ -119,8 +119,123 @@ def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
     return pd.Series(texts, name=column.name, dtype="string")
 
 
+def prefixed(prefix: str, columns: Sequence[Column]) -> tuple[Column, ...]:
+    """The columns of an expanded related object, named and read under ``prefix``.
+
+    The related object's ``id`` is left out: the ``<prefix>_id`` column already holds it.
+
+    Args:
+        prefix: the expandable field (``owner``).
+        columns: the related resource's schema.
+
+    Returns:
+        Columns like ``owner.email`` reading ``record["owner"]["email"]``.
+
+    Example:
+        >>> [c.name for c in prefixed("owner", (Column("id", "string"), Column("email", "string")))]
+        ['owner.email']
+    """
+    return tuple(
+        dataclasses.replace(column, name=f"{prefix}.{column.name}", source=(prefix, *column.path))
+        for column in columns
+        if column.name != "id"
+    )
+
+
+def _dtype(column: Column, values: list[Any]) -> Any:
+    import pandas as pd
+
+    if column.kind == "datetime":
+        return "datetime64[us, UTC]"
+    if column.kind == "list":
+        return object
+    if column.kind == "category":
+        seen = sorted({str(v) for v in values if not _missing(v)} - set(column.choices))
+        return pd.CategoricalDtype([*column.choices, *seen])
+    return column.kind
+
+
+def conform(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
+    """Give an existing frame (concatenated, or read back from a file) the schema's dtypes.
+
+    Missing columns are added empty; category columns get the schema's categories plus every
+    value present; list columns hold lists again (Parquet returns arrays).
+
+    Args:
+        frame: a frame with (some of) the schema's columns.
+        columns: the schema.
+
+    Returns:
+        A new frame with exactly the schema's columns, in order.
+
+    Example:
+        >>> import pandas as pd
+        >>> conform(pd.DataFrame({"n": [1.0]}), (Column("n", "Int64"),)).dtypes.astype(str).tolist()
+        ['Int64']
+    """
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for column in columns:
+        if column.name not in frame.columns:
+            data[column.name] = _series(column, [None] * len(frame))
+            continue
+        values = frame[column.name].tolist()
+        if column.kind == "list":
+            data[column.name] = pd.Series(
+                [list(v) if _is_sequence(v) else [] for v in values], dtype=object
+            )
+        elif column.kind == "category":
+            texts = [None if _missing(v) else str(v) for v in values]
+            data[column.name] = pd.Series(texts, dtype=_dtype(column, texts))
+        else:
+            typed = frame[column.name].astype(_dtype(column, values))
+            data[column.name] = typed.reset_index(drop=True)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _is_sequence(value: Any) -> bool:
+    return hasattr(value, "__len__") and not isinstance(value, str | bytes | dict)
+
+
+def explode_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One row per item of a list column (a row with an empty list keeps one ``<NA>`` row).
+
+    Args:
+        frame: a frame from :func:`records_to_frame`.
+        column: a list column, e.g. ``attendees``.
+
+    Returns:
+        The longer frame; the column holds pandas strings.
+
+    Example:
+        >>> frame = records_to_frame([{"a": ["x", "y"]}], (Column("a", "list"),))
+        >>> explode_column(frame, "a")["a"].tolist()
+        ['x', 'y']
+    """
+    longer = frame.explode(column, ignore_index=True)
+    texts = [v if isinstance(v, str) else None for v in longer[column].tolist()]
+    return longer.assign(**{column: _text_series(texts, longer.index)})
+
+
+def _text_series(texts: list[str | None], index: Any) -> pd.Series[Any]:
+    import pandas as pd
+
+    return pd.Series(texts, index=index, dtype="string")
+
+
 def records_to_frame(
-    records: Iterable[dict[str, Any]], columns: Sequence[Column], *, tz: str | None = None
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    tz: str | None = None,
+    explode: str | None = None,
 ) -> pd.DataFrame:
     """Build a typed DataFrame from API records.
 
@@ -128,6 +243,7 @@ def records_to_frame(
         records: API objects (dicts); fields not in the schema are ignored.
         columns: the schema.
         tz: show times in this IANA zone instead of UTC.
+        explode: a list column to spread to one row per item (see :func:`explode_column`).
 
     Returns:
         One row per record, one column per schema column, dtypes from the schema.
@@ -145,4 +261,6 @@ def records_to_frame(
         for column in columns:
             if column.kind == "datetime":
                 frame[column.name] = frame[column.name].dt.tz_convert(tz)
+    if explode is not None:
+        frame = explode_column(frame, explode)
     return frame

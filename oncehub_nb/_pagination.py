@@ -14,13 +14,13 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ._errors import APIStatusError
+from ._errors import APIStatusError, ConfigurationError
 from ._transport import Transport
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["ChainedPaginator", "Page", "Paginator"]
 
 log = logging.getLogger(__name__)
 
@@ -168,3 +168,90 @@ class Paginator:
 
 def _records(items: list[Any]) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
+
+
+class ChainedPaginator:
+    """Several walks one after another, as one iterator: e.g. one walk per booking status.
+
+    The API filters on one value at a time, so a list of values becomes one walk per value. The
+    chain's :attr:`cursor` is ``"<label>:<id>"`` (the walk, and the last id handed out in it);
+    pass it back as ``after=`` to resume.
+
+    Args:
+        walks: ``(label, start)`` pairs; ``start(after, max_items)`` builds that walk.
+        after: a chain cursor to resume from.
+        max_items: stop after this many records in all.
+
+    Raises:
+        ConfigurationError: ``after`` is not a cursor of this chain.
+
+    Example:
+        >>> chain = ChainedPaginator(  # doctest: +SKIP
+        ...     [(s, lambda a, m, s=s: Paginator(t, "/bookings", {"status": s}, after=a,
+        ...       max_items=m)) for s in ("scheduled", "canceled")])
+    """
+
+    def __init__(
+        self,
+        walks: Sequence[tuple[str, Callable[[str | None, int | None], Paginator]]],
+        *,
+        after: str | None = None,
+        max_items: int | None = None,
+    ) -> None:
+        self._walks = list(walks)
+        labels = [label for label, _ in self._walks]
+        self._index, self._after = 0, None
+        if after:
+            label, sep, last_id = after.partition(":")
+            if not sep or label not in labels:
+                raise ConfigurationError(
+                    f"after={after!r} is not a cursor of this multi-value walk; expected "
+                    f"'<value>:<id>' with a value among {', '.join(labels)}"
+                )
+            self._index, self._after = labels.index(label), last_id or None
+        self.max_items = max_items
+        self.items_returned = 0
+        self._done_pages = 0
+        self._current: Paginator | None = None
+        self._iterator: Iterator[dict[str, Any]] | None = None
+
+    @property
+    def cursor(self) -> str | None:
+        """``"<label>:<last id>"``: where to resume (``None`` when there is nothing to walk)."""
+        if not self._walks:
+            return None
+        index = min(self._index, len(self._walks) - 1)
+        last = self._current.cursor if self._current is not None else self._after
+        return f"{self._walks[index][0]}:{last or ''}"
+
+    @property
+    def pages_fetched(self) -> int:
+        """How many list requests were made, over every walk."""
+        current = self._current.pages_fetched if self._current is not None else 0
+        return self._done_pages + current
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        if self._iterator is None:
+            self._iterator = self._walk()
+        return next(self._iterator)
+
+    def _walk(self) -> Iterator[dict[str, Any]]:
+        while self._index < len(self._walks):
+            left = None if self.max_items is None else self.max_items - self.items_returned
+            if left is not None and left <= 0:
+                return
+            self._current = self._walks[self._index][1](self._after, left)
+            for record in self._current:
+                self.items_returned += 1
+                yield record
+            if left is not None and self._current.items_returned >= left:
+                return  # stopped by max_items: the cursor stays inside this walk
+            if self._index + 1 < len(self._walks):
+                self._done_pages += self._current.pages_fetched
+                self._current, self._after = None, None
+                self._index += 1
+            else:
+                return

@@ -160,6 +160,32 @@ class RedactingFilter(logging.Filter):
 
 _redactor = RedactingFilter()
 _filtered: set[str] = set()
+_factory_installed = False
+
+
+def _install_record_factory() -> None:
+    """Redact records of the watched namespaces as they are made, whichever logger makes them.
+
+    Logger filters only cover loggers that exist when they are attached; a module imported
+    later (oauthlib imports its grant modules lazily) would log unfiltered. The record factory
+    sees every record that passes the level check, so nothing slips through. The previous
+    factory is kept and called first.
+    """
+    global _factory_installed
+    with _lock:
+        if _factory_installed:
+            return
+        _factory_installed = True
+    previous = logging.getLogRecordFactory()
+    prefixes = tuple(name + "." for name in REDACTED_LOGGERS)
+
+    def make_record(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.name in REDACTED_LOGGERS or record.name.startswith(prefixes):
+            _redactor.filter(record)
+        return record
+
+    logging.setLogRecordFactory(make_record)
 
 
 def install_log_redaction() -> None:
@@ -177,6 +203,7 @@ def install_log_redaction() -> None:
         >>> any(isinstance(f, RedactingFilter) for f in logging.getLogger("oncehub_nb").filters)
         True
     """
+    _install_record_factory()
     prefixes = tuple(name + "." for name in REDACTED_LOGGERS)
     with _lock:
         known = [

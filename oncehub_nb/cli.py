@@ -9,34 +9,15 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import signal
 import threading
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from ._errors import OnceHubError
+from . import __version__, _cli_auth
+from ._cli_common import friendly_errors
 
 __all__ = ["main"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly_errors(func: F) -> F:
-    """Turn the SDK's errors into a one-line message and exit status 1 (no traceback)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except OnceHubError as exc:
-            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,43 +26,23 @@ def main() -> None:
     """OnceHub from Python: a demo, and a local OnceHub sandbox for tutorials and tests."""
 
 
+main.add_command(_cli_auth.login)
+main.add_command(_cli_auth.status)
+main.add_command(_cli_auth.logout)
+
+
 @main.command()
 @click.option("--bookings", default=1050, show_default=True, help="Bookings in the sandbox.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the sandbox's data.")
-@_friendly_errors
+@friendly_errors
 def demo(bookings: int, seed: int) -> None:
-    """Start the sandbox, pull its bookings with an API key, and summarise the DataFrame.
+    """Start the sandbox; pull its bookings with an API key; sign in with OAuth; see a refresh.
 
     Runs entirely on this machine: no OnceHub account and no network are needed.
     """
-    from . import OnceHub
-    from .sandbox import Sandbox
+    from ._demo import run_demo
 
-    click.echo(f"Starting the OnceHub sandbox ({bookings} bookings, seed {seed}) ...")
-    with Sandbox(bookings=bookings, seed=seed) as sandbox:
-        click.echo(f"  API base: {sandbox.base_url}")
-        with OnceHub(api_key=sandbox.api_key, api_base=sandbox.base_url) as hub:
-            click.echo(f"  API key accepted for account: {hub.validate()}")
-            started = time.perf_counter()
-            frame = hub.bookings.to_frame()
-            elapsed = time.perf_counter() - started
-        stats = sandbox.stats()
-    list_requests = stats["requests"].get("GET /v2/bookings", 0)
-    click.echo(
-        f"\nPulled {len(frame)} bookings in {list_requests} list requests ({elapsed:.1f} s, "
-        "rate limits respected)."
-    )
-    if len(frame):
-        first, last = frame["starting_time"].min(), frame["starting_time"].max()
-        click.echo(f"Starting times: {first:%Y-%m-%d} to {last:%Y-%m-%d}")
-    click.echo(f"Columns: {len(frame.columns)} typed columns, e.g.")
-    for name in ("starting_time", "status", "duration_minutes", "in_trash", "owner_id"):
-        click.echo(f"  {name:<18} {frame[name].dtype}")
-    counts = frame["status"].value_counts().sort_index()
-    click.echo("\nBookings by status:")
-    for status, count in counts.items():
-        click.echo(f"  {status:<12} {count:>6}")
-    click.echo(f"  {'total':<12} {int(counts.sum()):>6}")
+    run_demo(bookings=bookings, seed=seed, echo=click.echo)
 
 
 @main.command()
@@ -97,7 +58,10 @@ def demo(bookings: int, seed: int) -> None:
     show_default=True,
     help="Multiply rate-limit windows (0.01: 200 per 3 s instead of per 5 min).",
 )
-@_friendly_errors
+@click.option(
+    "--access-token-ttl", default=3600, show_default=True, help="OAuth access-token lifetime (s)."
+)
+@friendly_errors
 def sandbox(
     port: int,
     bookings: int,
@@ -106,6 +70,7 @@ def sandbox(
     no_rate_limit: bool,
     latency_ms: int,
     time_scale: float,
+    access_token_ttl: int,
 ) -> None:
     """Run a local OnceHub API v2 on 127.0.0.1 until Ctrl-C.
 
@@ -122,12 +87,17 @@ def sandbox(
         latency_ms=latency_ms,
         time_scale=time_scale,
         port=port,
+        access_token_ttl=access_token_ttl,
     )
     server.start()
     # The sandbox key is a throwaway credential for this local server: showing it is the point.
     click.echo(f"OnceHub sandbox running at {server.base_url}")
     click.echo(f"  export ONCEHUB_API_BASE={server.base_url}")
     click.echo(f"  export ONCEHUB_API_KEY={server.api_key}")
+    oauth = server.oauth_settings("public")
+    click.echo("OAuth 2.0 (the sandbox's own authorization server; public client, PKCE):")
+    for name in ("client_id", "redirect_uri", "scope", "authorize_url", "token_url", "revoke_url"):
+        click.echo(f"  export ONCEHUB_{name.upper()}='{oauth[name]}'")
     click.echo("Press Ctrl-C to stop.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -139,3 +109,80 @@ def sandbox(
     finally:
         server.stop()
         click.echo("Sandbox stopped.")
+
+
+@main.command("bookings")
+@click.option("--since", default=None, help="Only bookings starting after this date or time.")
+@click.option("--until", default=None, help="Only bookings starting before this date or time.")
+@click.option(
+    "--status",
+    multiple=True,
+    type=click.Choice(
+        ["requested", "scheduled", "rescheduled", "completed", "canceled", "no_show"]
+    ),
+    help="Only this status; repeat for several (one walk per status).",
+)
+@click.option("--expand", multiple=True, help="Expand a related field (owner, contact ...).")
+@click.option("--max-items", type=click.IntRange(min=0), default=None, help="Stop after N.")
+@click.option("--after", default=None, help="Resume after this cursor (from a stopped pull).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write: a .parquet or .csv file.",
+)
+@click.option("--api-key", envvar="ONCEHUB_API_KEY", show_envvar=True, help="OnceHub API key.")
+@click.option("--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@friendly_errors
+def bookings(
+    since: str | None,
+    until: str | None,
+    status: tuple[str, ...],
+    expand: tuple[str, ...],
+    max_items: int | None,
+    after: str | None,
+    output: str,
+    api_key: str | None,
+    api_base: str | None,
+    progress: bool | None,
+) -> None:
+    """Export bookings to a Parquet or CSV file (the typed frame; lists as JSON text).
+
+    Example: oncehub-nb bookings --since 2026-01-01 --status scheduled -o out.parquet
+    """
+    from pathlib import Path
+
+    from . import OnceHub
+    from ._errors import ConfigurationError
+    from ._export import FORMATS, write_frame
+    from .resources._filters import to_api_time
+
+    if Path(output).suffix.lower() not in FORMATS:
+        raise click.BadParameter("use a .parquet or .csv file name", param_hint="--output")
+    if not api_key:
+        raise ConfigurationError("No API key: pass --api-key or set ONCEHUB_API_KEY")
+    since = to_api_time(since, argument="--since") if since else None
+    until = to_api_time(until, argument="--until") if until else None
+    client = OnceHub(api_key=api_key, api_base=api_base) if api_base else OnceHub(api_key=api_key)
+    with client as hub:
+        frame = hub.bookings.to_frame(
+            status=(status[0] if len(status) == 1 else list(status)) or None,
+            starting_after=since,
+            starting_before=until,
+            expand=list(expand) or None,
+            max_items=max_items,
+            after=after,
+            progress=progress,
+        )
+    write_frame(frame, output)
+    click.echo(f"Wrote {len(frame)} bookings to {output}", err=True)
+
+
+if __name__ == "__main__":
+    main()

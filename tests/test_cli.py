@@ -26,6 +26,10 @@ def test_demo_prints_the_summary_without_secrets() -> None:
     assert re.search(r"^  total\s+420$", out, re.M)
     assert "datetime64[" in out and "category" in out
     assert "API-Key" not in out and "export ONCEHUB_API_KEY" not in out
+    # the OAuth part: sign-in, an API call with the token, a refresh before expiry
+    assert "Code exchanged" in out
+    assert re.search(r"\d+ scheduled bookings", out)
+    assert "Refreshed before expiry" in out and "refresh token rotated" in out
 
 
 def test_every_command_has_help() -> None:

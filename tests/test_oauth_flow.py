@@ -38,15 +38,23 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str, str]] = []
 
-    def __call__(self, config: OAuthConfig, code: str, verifier: str, redirect: str, state: str) -> Mapping[str, Any]:
+    def __call__(
+        self, config: OAuthConfig, code: str, verifier: str, redirect: str, state: str
+    ) -> Mapping[str, Any]:
         self.calls.append((code, verifier, redirect, state))
-        return {"access_token": "tok-" + "x" * 30, "refresh_token": "ref-" + "y" * 30, "expires_in": 3600}
+        return {
+            "access_token": "tok-" + "x" * 30,
+            "refresh_token": "ref-" + "y" * 30,
+            "expires_in": 3600,
+        }
 
 
 def make_flow(clock: list[float] | None = None) -> tuple[AuthorizationFlow, Recorder]:
     recorder = Recorder()
     now = clock if clock is not None else [1000.0]
-    flow = AuthorizationFlow(CONFIG, store=MemoryTokenStore(), exchange=recorder, clock=lambda: now[0])
+    flow = AuthorizationFlow(
+        CONFIG, store=MemoryTokenStore(), exchange=recorder, clock=lambda: now[0]
+    )
     return flow, recorder
 
 
@@ -75,11 +83,15 @@ def _params(url: str) -> dict[str, str]:
 def test_finish_exchanges_with_the_matching_verifier_once() -> None:
     flow, recorder = make_flow()
     q = _params(flow.start())
-    token = flow.finish(f"{REDIRECT}?{urlencode({'code': 'the-code-123456789', 'state': q['state']})}")
+    token = flow.finish(
+        f"{REDIRECT}?{urlencode({'code': 'the-code-123456789', 'state': q['state']})}"
+    )
     assert token.access_token.startswith("tok-")
     ((code, verifier, redirect, state),) = recorder.calls
     assert (code, redirect, state) == ("the-code-123456789", REDIRECT, q["state"])
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
     assert challenge == q["code_challenge"]
     assert flow.store.load_token(CONFIG.profile) == token
     with pytest.raises(StateMismatch, match="already finished"):  # single use
@@ -130,8 +142,10 @@ def test_kernel_restart_between_steps(tmp_path: Any) -> None:
 def test_denied_is_authorization_denied_with_the_reason() -> None:
     flow, recorder = make_flow()
     state = _params(flow.start())["state"]
-    with pytest.raises(AuthorizationDenied, match="access_denied.*The user said no"):
-        flow.finish(f"{REDIRECT}?error=access_denied&error_description=The+user+said+no&state={state}")
+    with pytest.raises(AuthorizationDenied, match=r"access_denied.*The user said no"):
+        flow.finish(
+            f"{REDIRECT}?error=access_denied&error_description=The+user+said+no&state={state}"
+        )
     assert recorder.calls == []
     assert flow.pending() == []
 
@@ -169,7 +183,9 @@ def test_unusable_text_gives_typed_errors(pasted: str, error: type[AuthError]) -
 
 
 def test_start_needs_a_redirect_uri() -> None:
-    config = OAuthConfig(client_id="x", authorize_url=CONFIG.authorize_url, token_url=CONFIG.token_url)
+    config = OAuthConfig(
+        client_id="x", authorize_url=CONFIG.authorize_url, token_url=CONFIG.token_url
+    )
     with pytest.raises(ConfigurationError, match="ONCEHUB_REDIRECT_URI"):
         AuthorizationFlow(config, store=MemoryTokenStore()).start()
 
@@ -178,7 +194,11 @@ def test_config_refuses_plain_http_to_other_hosts_and_reads_env() -> None:
     with pytest.raises(ConfigurationError, match="token_url"):
         OAuthConfig(client_id="x", token_url="http://auth.example/token")
     config = OAuthConfig.from_env(
-        {"ONCEHUB_CLIENT_ID": "abc", "ONCEHUB_CLIENT_SECRET": "sec-Zq8bW3nLk2Pp9rTt7Yy0", "ONCEHUB_SCOPE": "read"}
+        {
+            "ONCEHUB_CLIENT_ID": "abc",
+            "ONCEHUB_CLIENT_SECRET": "sec-Zq8bW3nLk2Pp9rTt7Yy0",
+            "ONCEHUB_SCOPE": "read",
+        }
     )
     assert (config.client_id, config.scope, config.is_public) == ("abc", "read", False)
     assert "sec-Zq8bW3nLk2Pp9rTt7Yy0" not in repr(config)
@@ -189,8 +209,32 @@ def test_config_refuses_plain_http_to_other_hosts_and_reads_env() -> None:
 # -- property-based: arbitrary pasted text ---------------------------------------------------
 
 _pieces = st.sampled_from(
-    [REDIRECT, "http://127.0.0.1:8765", "/callback", "?", "&", "=", "code", "state", "error", "#",
-     "access_denied", "https://", "127.0.0.1", ":8765", "%", "\n", " ", '"', "'", "<", ">", "::", "[", "]"]
+    [
+        REDIRECT,
+        "http://127.0.0.1:8765",
+        "/callback",
+        "?",
+        "&",
+        "=",
+        "code",
+        "state",
+        "error",
+        "#",
+        "access_denied",
+        "https://",
+        "127.0.0.1",
+        ":8765",
+        "%",
+        "\n",
+        " ",
+        '"',
+        "'",
+        "<",
+        ">",
+        "::",
+        "[",
+        "]",
+    ]
 )
 _text = st.one_of(
     st.text(max_size=200),

@@ -20,14 +20,21 @@ REFRESH = "ref-Zq8bW3nLk2Pp9rTt7Yy0"
 
 def test_token_from_response_is_tolerant() -> None:
     token = Token.from_response(
-        {"access_token": ACCESS, "expires_in": "3600", "scope": ["read", "write"], "token_type": "bearer"},
+        {
+            "access_token": ACCESS,
+            "expires_in": "3600",
+            "scope": ["read", "write"],
+            "token_type": "bearer",
+        },
         now=1000.0,
     )
     assert token.expires_at == 4600.0
     assert token.scope == "read write"
     assert token.expires_within(60, now=4540.0)
     assert not token.expires_within(60, now=4539.0)
-    kept = Token.from_response({"access_token": "new-" + ACCESS}, now=1.0, previous=Token(ACCESS, REFRESH))
+    kept = Token.from_response(
+        {"access_token": "new-" + ACCESS}, now=1.0, previous=Token(ACCESS, REFRESH)
+    )
     assert kept.refresh_token == REFRESH
     with pytest.raises(ValueError, match="access_token"):
         Token.from_response({"token_type": "bearer"})
@@ -88,7 +95,7 @@ def test_file_store_modes_from_creation(tmp_path: Path, monkeypatch: pytest.Monk
 def test_file_store_tightens_an_open_directory(tmp_path: Path) -> None:
     folder = tmp_path / "tokens"
     folder.mkdir(mode=0o755)
-    os.chmod(folder, 0o755)
+    os.chmod(folder, 0o755)  # noqa: S103 - the point: an open folder gets tightened
     FileTokenStore(folder).save_token("token-x", Token(ACCESS))
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 

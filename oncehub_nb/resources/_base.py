@@ -1,133 +1,66 @@
-"""The small base every resource stands on: filter conversion, list, get.
+"""The small base every resource stands on: filters, list, get, frames and actions.
 
 Filters are keyword arguments with Python types and readable names; each resource declares them
 as :class:`FilterSpec` rows, and :meth:`Resource._query` turns them into the API's query string
 form before any request is sent, so a wrong name or value fails at once, naming the argument.
+Each resource also declares its column schema; :meth:`Resource.to_frame` pulls (with a progress
+bar, keeping everything on Ctrl-C) and builds the typed frame.
 
 Example:
     >>> spec = FilterSpec("created_after", "creation_time.gt", "time")
-    >>> import datetime as dt
-    >>> spec.convert(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
-    '2026-01-02T03:04:05Z'
+    >>> spec.convert("2026-01-02")
+    '2026-01-02T00:00:00Z'
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Literal
+import builtins
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
+from urllib.parse import quote
 
-from .._errors import APIStatusError, ConfigurationError
+from .._errors import APIStatusError, ConfigurationError, PullInterrupted
+from .._frames import Column, prefixed, records_to_frame
 from .._pagination import Paginator
+from .._pull import RecordWalk, collect
 from .._transport import Transport
+from ._filters import FilterKind, FilterSpec, TimeLike, to_api_time
 
-__all__ = ["FilterSpec", "Resource", "to_api_time"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-FilterKind = Literal["id", "text", "time", "choice"]
+__all__ = ["FilterKind", "FilterSpec", "Resource", "TimeLike", "to_api_time"]
+
+Record = dict[str, Any]
 
 
-def to_api_time(value: object, *, argument: str) -> str:
-    """Convert a date or time to the API's form: ISO 8601 in UTC with ``Z``.
+def _check_tz(tz: str | None) -> None:
+    if tz is None:
+        return
+    import zoneinfo
 
-    Naive datetimes are taken as UTC; dates mean midnight UTC; strings are parsed as ISO 8601.
-
-    Args:
-        value: a ``datetime``, ``date``, pandas ``Timestamp`` or ISO 8601 string.
-        argument: the argument's name, for the error message.
-
-    Returns:
-        ``YYYY-MM-DDTHH:MM:SSZ`` (milliseconds kept when present).
-
-    Raises:
-        ConfigurationError: the value is not a date or time.
-
-    Example:
-        >>> to_api_time("2026-03-01", argument="created_after")
-        '2026-03-01T00:00:00Z'
-        >>> to_api_time("2026-03-01T10:00:00+02:00", argument="created_after")
-        '2026-03-01T08:00:00Z'
-    """
-    moment: dt.datetime
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ConfigurationError(
-                f"{argument}={value!r} is not an ISO 8601 date or time "
-                "(e.g. '2026-01-31' or '2026-01-31T09:00:00Z')"
-            ) from None
-    else:
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigurationError(
-            f"{argument} takes a datetime, date or ISO 8601 string, got {type(value).__name__}"
-        )
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    moment = moment.astimezone(dt.UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
-
-
-@dataclasses.dataclass(frozen=True)
-class FilterSpec:
-    """One filter of a list endpoint: its Python name, API name and kind.
-
-    Attributes:
-        name: the keyword argument (``created_after``).
-        api_name: the query parameter (``creation_time.gt``).
-        kind: ``id`` / ``text`` (a non-empty string), ``time`` (see :func:`to_api_time`) or
-            ``choice`` (one of ``choices``).
-        choices: the allowed values of a ``choice`` filter.
-
-    Example:
-        >>> FilterSpec("status", "status", "choice", ("scheduled", "canceled")).convert("canceled")
-        'canceled'
-    """
-
-    name: str
-    api_name: str
-    kind: FilterKind
-    choices: tuple[str, ...] = ()
-
-    def convert(self, value: object) -> str:
-        """Check a value and convert it to the API's string form.
-
-        Args:
-            value: the caller's value.
-
-        Returns:
-            The query-string value.
-
-        Raises:
-            ConfigurationError: the value is of the wrong type or not allowed.
-        """
-        if self.kind == "time":
-            return to_api_time(value, argument=self.name)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigurationError(f"{self.name} takes a non-empty string, got {value!r}")
-        text = value.strip()
-        if self.kind == "choice" and text not in self.choices:
-            raise ConfigurationError(
-                f"{self.name}={value!r} is not one of {', '.join(self.choices)}"
-            )
-        return text
+            f"tz={tz!r} is not an IANA time zone (e.g. 'Europe/Paris')"
+        ) from None
 
 
 class Resource:
-    """Base of one API resource: a path, its filters and what it can expand.
+    """Base of one API resource: a path, its filters, its columns, what it can expand.
 
-    Subclasses set :attr:`path`, :attr:`filters` and :attr:`expandable`, and give ``list`` a
-    signature with real keyword arguments (for tab completion) that calls :meth:`_list`.
+    Subclasses set :attr:`path`, :attr:`filters`, :attr:`columns` and :attr:`expandable`, and
+    give ``list`` a signature with real keyword arguments (for tab completion) that calls
+    :meth:`_list`. ``get`` and ``to_frame`` come from here.
 
     Args:
         transport: the client's transport.
+
+    Attributes:
+        interrupted: the :class:`~oncehub_nb.PullInterrupted` of the last pull that stopped
+            early (``None`` after a complete one), so a Ctrl-C in a notebook loses nothing
+            even when the error was not caught.
 
     Example:
         >>> hub.bookings.get("BKNG-0123456789AB")["status"]  # doctest: +SKIP
@@ -137,18 +70,27 @@ class Resource:
     path: ClassVar[str] = ""
     filters: ClassVar[tuple[FilterSpec, ...]] = ()
     expandable: ClassVar[tuple[str, ...]] = ()
+    #: The frame's columns (see :mod:`oncehub_nb._frames`).
+    columns: ClassVar[tuple[Column, ...]] = ()
+    #: Expandable field -> the related object's columns, added as ``<field>.*`` when expanded.
+    expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {}
+    #: Set by subclasses: iterate over the resource with keyword filters.
+    list: Callable[..., RecordWalk]
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        self.interrupted: PullInterrupted | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
 
-    def _expand(self, expand: str | Iterable[str] | None, *, on_list: bool) -> str | None:
+    # -- query ------------------------------------------------------------------------------
+
+    def _expand_names(self, expand: str | Iterable[str] | None) -> builtins.list[str]:
         if expand is None:
-            return None
-        fields = [expand] if isinstance(expand, str) else list(expand)
-        names: list[str] = []
+            return []
+        fields = [expand] if isinstance(expand, str) else builtins.list(expand)
+        names: builtins.list[str] = []
         for field in fields:
             for part in str(field).split(","):
                 name = part.strip().removeprefix("data.")
@@ -160,8 +102,12 @@ class Resource:
                         f"expand={part.strip()!r} is not expandable here; {self.path} expands "
                         f"{allowed}"
                     )
-                names.append(f"data.{name}" if on_list else name)
-        return ",".join(dict.fromkeys(names)) or None
+                names.append(name)
+        return builtins.list(dict.fromkeys(names))
+
+    def _expand(self, expand: str | Iterable[str] | None, *, on_list: bool) -> str | None:
+        names = self._expand_names(expand)
+        return ",".join(f"data.{n}" if on_list else n for n in names) or None
 
     def _query(self, values: Mapping[str, object]) -> dict[str, str]:
         """Convert filter keyword arguments to query parameters, skipping ``None`` values."""
@@ -191,11 +137,170 @@ class Resource:
         expanded = self._expand(expand, on_list=True)
         if expanded:
             params["expand"] = expanded
-        if max_items is not None and max_items < 0:
+        if max_items is not None and (isinstance(max_items, bool) or max_items < 0):
             raise ConfigurationError(f"max_items must be 0 or more, got {max_items}")
         return Paginator(self._transport, self.path, params, after=after, max_items=max_items)
 
-    def get(self, object_id: str, *, expand: str | Iterable[str] | None = None) -> dict[str, Any]:
+    # -- frames -----------------------------------------------------------------------------
+
+    def frame_columns(self, expand: str | Iterable[str] | None = None) -> tuple[Column, ...]:
+        """The columns :meth:`to_frame` returns, for these ``expand`` fields.
+
+        Args:
+            expand: expanded fields; each adds ``<field>.*`` columns.
+
+        Returns:
+            The schema.
+
+        Example:
+            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]  # doctest: +SKIP
+            ['owner.timezone', 'owner.teams']
+        """
+        extra = [prefixed(n, self.expansions.get(n, ())) for n in self._expand_names(expand)]
+        return (*self.columns, *(column for group in extra for column in group))
+
+    @overload
+    def to_frame(
+        self,
+        *,
+        tz: str | None = ...,
+        raw: Literal[False] = ...,
+        explode: str | None = ...,
+        progress: bool | None = ...,
+        **filters: Any,
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def to_frame(
+        self,
+        *,
+        tz: str | None = ...,
+        raw: Literal[True],
+        explode: str | None = ...,
+        progress: bool | None = ...,
+        **filters: Any,
+    ) -> builtins.list[Record]: ...
+
+    def to_frame(
+        self,
+        *,
+        tz: str | None = None,
+        raw: bool = False,
+        explode: str | None = None,
+        progress: bool | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame | builtins.list[Record]:
+        """Pull every matching object into a typed DataFrame (same columns when empty).
+
+        Long pulls show a progress bar; Ctrl-C or a fatal error mid-pull raises
+        :class:`~oncehub_nb.PullInterrupted`, which keeps the frame so far (``.frame``) and can
+        finish the pull (``.resume()``, or ``to_frame(after=stop.cursor, ...)``).
+
+        Args:
+            tz: show times in this IANA zone (default UTC).
+            raw: return the records exactly as the API sent them, not a frame.
+            explode: a list column (``"attendees"``) to spread to one row per item.
+            progress: ``True``/``False`` to show/hide the bar; ``None`` shows it when more than
+                one page is fetched in a notebook or terminal.
+            **filters: any argument of ``list()``: filters, ``expand``, ``max_items``,
+                ``after``.
+
+        Returns:
+            One row per object: nested objects flattened to dotted names, related objects as
+            ``*_id`` (plus ``<field>.*`` when expanded), lists kept as lists.
+
+        Raises:
+            ConfigurationError: a wrong argument (before any request).
+            PullInterrupted: the pull stopped early after fetching something.
+
+        Example:
+            >>> frame = hub.bookings.to_frame(status="completed", expand="owner")  # doctest: +SKIP
+            >>> frame[["owner_id", "owner.email"]].head()  # doctest: +SKIP
+        """
+        _check_tz(tz)
+        columns = self.frame_columns(filters.get("expand"))
+        if explode is not None:
+            lists = [c.name for c in columns if c.kind == "list"]
+            if explode not in lists:
+                raise ConfigurationError(
+                    f"explode={explode!r} is not a list column; choose one of "
+                    f"{', '.join(lists) or 'none (this resource has no list columns)'}"
+                )
+
+        def build(records: builtins.list[Record]) -> Any:
+            if raw:
+                return records
+            return records_to_frame(records, columns, tz=tz, explode=explode)
+
+        return self._pull(filters, build=build, progress=progress, done=[])  # type: ignore[no-any-return]
+
+    def _pull(
+        self,
+        filters: Mapping[str, Any],
+        *,
+        build: Callable[[builtins.list[Record]], Any],
+        progress: bool | None,
+        done: builtins.list[Record],
+    ) -> Any:
+        """Collect a walk; on an early stop, re-raise with every record so far and a resume."""
+        walk = self.list(**filters)
+        try:
+            records = collect(walk, progress=progress, desc=self.path.strip("/"))
+        except PullInterrupted as stop:
+            kept = [*done, *stop.records]
+            rest = dict(filters, after=stop.cursor)
+            if filters.get("max_items") is not None:
+                rest["max_items"] = int(filters["max_items"]) - len(stop.records)
+
+            def resume() -> Any:
+                return self._pull(rest, build=build, progress=progress, done=kept)
+
+            self.interrupted = PullInterrupted(
+                str(stop), records=kept, cursor=stop.cursor, frame=build(kept), resume=resume
+            )
+            raise self.interrupted from stop.__cause__
+        self.interrupted = None
+        return build([*done, *records])
+
+    # -- single objects and actions ---------------------------------------------------------
+
+    def _object_path(self, object_id: str, *suffix: str) -> str:
+        if not isinstance(object_id, str) or not object_id.strip():
+            raise ConfigurationError(f"Expected a non-empty id string, got {object_id!r}")
+        return "/".join((self.path, quote(object_id.strip(), safe=""), *suffix))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON (``None`` fields dropped from body)."""
+        payload = None if body is None else {k: v for k, v in body.items() if v is not None}
+        return self._transport.request_json(method, path, params=params or None, json=payload)
+
+    def _send_object(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Record:
+        answer = self._send(method, path, body=body, params=params)
+        if not isinstance(answer, dict):
+            raise APIStatusError(
+                200,
+                None,
+                f"OnceHub answered {method} {path} with a non-object",
+                None,
+                self._transport.last_request_id,
+            )
+        return answer
+
+    def get(self, object_id: str, *, expand: str | Iterable[str] | None = None) -> Record:
         """Fetch one object by its id.
 
         Args:
@@ -212,23 +317,6 @@ class Resource:
         Example:
             >>> hub.bookings.get("BKNG-0123456789AB", expand="owner")  # doctest: +SKIP
         """
-        if not isinstance(object_id, str) or not object_id.strip():
-            raise ConfigurationError(f"get() takes a non-empty id string, got {object_id!r}")
-        from urllib.parse import quote
-
-        params: dict[str, str] = {}
+        path = self._object_path(object_id)
         expanded = self._expand(expand, on_list=False)
-        if expanded:
-            params["expand"] = expanded
-        body = self._transport.request_json(
-            "GET", f"{self.path}/{quote(object_id.strip(), safe='')}", params=params or None
-        )
-        if not isinstance(body, dict):
-            raise APIStatusError(
-                200,
-                None,
-                f"OnceHub answered GET {self.path}/{object_id} with a non-object",
-                None,
-                self._transport.last_request_id,
-            )
-        return body
+        return self._send_object("GET", path, params={"expand": expanded} if expanded else None)

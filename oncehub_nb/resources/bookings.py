@@ -1,29 +1,39 @@
-"""Bookings: list, get, and a typed DataFrame.
+"""Bookings: list (one status or several), get, a typed DataFrame, actions and sync.
 
 Example:
     >>> hub = OnceHub.from_env()  # doctest: +SKIP
-    >>> frame = hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
+    >>> frame = hub.bookings.to_frame(status=["scheduled", "rescheduled"])  # doctest: +SKIP
+    >>> hub.bookings.cancel(frame.loc[0, "id"], reason="Host is ill")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._frames import Column, records_to_frame
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource
+from .._errors import ConfigurationError
+from .._frames import Column
+from .._pagination import ChainedPaginator, Paginator
+from ._base import FilterSpec, Resource, TimeLike
+from ._filters import check_choice, check_text
+from .booking_pages import BOOKING_PAGE_COLUMNS
+from .contacts import CONTACT_COLUMNS
+from .event_types import EVENT_TYPE_COLUMNS
+from .master_pages import MASTER_PAGE_COLUMNS
+from .users import USER_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BOOKING_COLUMNS", "BOOKING_STATUSES", "Bookings"]
+__all__ = ["BOOKING_COLUMNS", "BOOKING_STATUSES", "CONFERENCING", "Bookings"]
 
 #: The statuses the API documents (v2, lower case).
 BOOKING_STATUSES = ("requested", "scheduled", "rescheduled", "completed", "canceled", "no_show")
 
-TimeLike = dt.datetime | dt.date | str
+#: Video conferencing a reassigned booking can move to (``reassign(location=...)``).
+CONFERENCING = ("google_meet", "microsoft_teams", "webex", "gotomeeting", "zoom")
 
 BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("id", "string"),
@@ -47,17 +57,43 @@ BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("form_submission.name", "string"),
     Column("form_submission.email", "string"),
     Column("form_submission.company", "string"),
+    Column("form_submission.phone", "string"),
+    Column("form_submission.mobile_phone", "string"),
+    Column("form_submission.note", "string"),
+    Column("form_submission.guests", "list"),
+    Column("form_submission.custom_fields", "list"),
     Column("location_description", "string"),
     Column("virtual_conferencing.join_url", "string"),
     Column("rescheduled_booking_id", "string"),
     Column("cancel_reschedule_information.reason", "string"),
     Column("cancel_reschedule_information.actioned_by", "category", choices=("user", "customer")),
+    Column("cancel_reschedule_information.user_id", "string"),
     Column("external_calendar.type", "category"),
+    Column("external_calendar.name", "string"),
+    Column("external_calendar.id", "string"),
+    Column("external_calendar.event_id", "string"),
     Column("payment_information.amount_charged", "Int64"),
     Column("payment_information.currency", "category"),
+    Column("payment_information.transaction_id", "string"),
     Column("utm_params.source", "string"),
     Column("utm_params.medium", "string"),
     Column("utm_params.campaign", "string"),
+    Column("utm_params.term", "string"),
+    Column("utm_params.content", "string"),
+    Column("ics_url", "string"),
+    Column("cancel_url", "string"),
+    Column("reschedule_url", "string"),
+    Column("cancel_reschedule_url", "string"),
+    Column("custom_fields", "list"),
+)
+
+#: What an expanded conversation adds as ``conversation.*`` columns.
+CONVERSATION_COLUMNS: tuple[Column, ...] = (
+    Column("status", "category", choices=("started", "closed", "abandoned")),
+    Column("initiated_by", "category", choices=("bot", "contact")),
+    Column("creation_time", "datetime"),
+    Column("last_updated_time", "datetime"),
+    Column("contact_id", "string", source=("contact",), id_of=True),
 )
 
 
@@ -70,7 +106,16 @@ class Bookings(Resource):
     """
 
     path = "/bookings"
+    columns = BOOKING_COLUMNS
     expandable = ("owner", "booking_page", "master_page", "event_type", "contact", "conversation")
+    expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {
+        "owner": USER_COLUMNS,
+        "booking_page": BOOKING_PAGE_COLUMNS,
+        "master_page": MASTER_PAGE_COLUMNS,
+        "event_type": EVENT_TYPE_COLUMNS,
+        "contact": CONTACT_COLUMNS,
+        "conversation": CONVERSATION_COLUMNS,
+    }
     filters = (
         FilterSpec("status", "status", "choice", BOOKING_STATUSES),
         FilterSpec("owner", "owner", "id"),
@@ -91,7 +136,7 @@ class Bookings(Resource):
     def list(
         self,
         *,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         owner: str | None = None,
         contact: str | None = None,
         booking_page: str | None = None,
@@ -108,7 +153,7 @@ class Bookings(Resource):
         expand: str | Iterable[str] | None = None,
         after: str | None = None,
         max_items: int | None = None,
-    ) -> Paginator:
+    ) -> Paginator | ChainedPaginator:
         """Iterate over bookings, fetching pages of 100 on demand.
 
         Times may be ``datetime`` (naive means UTC), ``date`` or ISO 8601 strings; they are
@@ -116,7 +161,9 @@ class Bookings(Resource):
 
         Args:
             status: one of ``requested``, ``scheduled``, ``rescheduled``, ``completed``,
-                ``canceled``, ``no_show``.
+                ``canceled``, ``no_show``; or a list of them. The API filters on one status,
+                so a list is walked once per status, in the order given, and chained; the
+                cursor is then ``"<status>:<id>"`` and resumes with the same list.
             owner: a user id (``USR-…``): bookings that user owns.
             contact: a contact id (``CTC-…``).
             booking_page: a booking page id (Booking Pages product).
@@ -131,11 +178,11 @@ class Bookings(Resource):
             updated_after: last updated strictly after this time.
             updated_before: last updated strictly before this time.
             expand: fields to return as whole objects (``"owner"`` or a list).
-            after: resume after this booking id (a previous pull's ``cursor``).
+            after: resume after this cursor (a previous pull's ``cursor``).
             max_items: stop after this many bookings.
 
         Returns:
-            A lazy iterator of booking dicts; its ``cursor`` is the last id handed out.
+            A lazy iterator of booking dicts; its ``cursor`` is where to resume.
 
         Raises:
             ConfigurationError: a filter value is wrong (before any request is sent).
@@ -145,8 +192,7 @@ class Bookings(Resource):
             >>> next(pages)["id"]  # doctest: +SKIP
             'BKNG-…'
         """
-        filters = {
-            "status": status,
+        filters: dict[str, object] = {
             "owner": owner,
             "contact": contact,
             "booking_page": booking_page,
@@ -161,21 +207,148 @@ class Bookings(Resource):
             "updated_after": updated_after,
             "updated_before": updated_before,
         }
-        return self._list(filters, expand=expand, after=after, max_items=max_items)
+        if status is None or isinstance(status, str):
+            filters["status"] = status
+            return self._list(filters, expand=expand, after=after, max_items=max_items)
+        if not isinstance(status, Sequence) or not status:
+            raise ConfigurationError(f"status takes a status or a list of them, got {status!r}")
+        statuses = [check_choice("status", s, BOOKING_STATUSES) for s in dict.fromkeys(status)]
+        self._list({**filters, "status": statuses[0]}, expand=expand, max_items=max_items)
 
-    def to_frame(self, *, tz: str | None = None, **filters: Any) -> pd.DataFrame:
-        """Pull bookings into a typed DataFrame (same columns and dtypes when empty).
+        def walk(value: str) -> Any:
+            return lambda cursor, left: self._list(
+                {**filters, "status": value}, expand=expand, after=cursor, max_items=left
+            )
+
+        return ChainedPaginator(
+            [(value, walk(value)) for value in statuses], after=after, max_items=max_items
+        )
+
+    def _act(self, booking_id: str, action: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        return self._send_object("POST", self._object_path(booking_id, action), body=body)
+
+    def cancel(
+        self, booking_id: str, *, reason: str | None = None, notify: bool = True
+    ) -> dict[str, Any]:
+        """Cancel a booking.
 
         Args:
-            tz: show times in this IANA zone (default UTC).
-            **filters: any argument of :meth:`list`.
+            booking_id: the booking (``BKNG-…``).
+            reason: the cancellation reason shown to the customer.
+            notify: email the customer about the cancellation.
 
         Returns:
-            One row per booking; related objects as ``*_id`` columns.
+            The booking, now ``canceled``.
+
+        Raises:
+            ConflictError: the booking cannot be canceled (e.g. already canceled).
+            UnprocessableError: paid bookings cannot be canceled through the API.
 
         Example:
-            >>> frame = hub.bookings.to_frame(status="completed")  # doctest: +SKIP
-            >>> frame["starting_time"].dtype  # doctest: +SKIP
-            datetime64[us, UTC]
+            >>> hub.bookings.cancel("BKNG-0123456789AB", reason="Host is ill")  # doctest: +SKIP
         """
-        return records_to_frame(self.list(**filters), BOOKING_COLUMNS, tz=tz)
+        if not isinstance(notify, bool):
+            raise ConfigurationError(f"notify takes True or False, got {notify!r}")
+        body = {
+            "cancellation_reason": None if reason is None else check_text("reason", reason),
+            "send_cancellation_email": notify,
+        }
+        return self._act(booking_id, "cancel", body)
+
+    def request_reschedule(self, booking_id: str, *, reason: str | None = None) -> dict[str, Any]:
+        """Cancel a booking and ask the customer to book another time.
+
+        Args:
+            booking_id: the booking (``BKNG-…``).
+            reason: why, shown to the customer.
+
+        Returns:
+            The booking after the request.
+
+        Raises:
+            ConflictError: the booking's status does not allow it.
+            UnprocessableError: paid bookings cannot be rescheduled through the API.
+
+        Example:
+            >>> hub.bookings.request_reschedule("BKNG-0123456789AB")  # doctest: +SKIP
+        """
+        body = {"reschedule_reason": None if reason is None else check_text("reason", reason)}
+        return self._act(booking_id, "request-reschedule", body)
+
+    def reassign(
+        self, booking_id: str, *, new_host: str, location: str | None = None
+    ) -> dict[str, Any]:
+        """Give a booking-calendar booking to another user (Route plan and above).
+
+        Args:
+            booking_id: the booking (``BKNG-…``).
+            new_host: the user (``USR-…``) who takes it.
+            location: move the meeting to this video conferencing (:data:`CONFERENCING`).
+
+        Returns:
+            The reassigned booking.
+
+        Raises:
+            NotFoundError: no such booking or user.
+            ConflictError: e.g. the user is inactive or already the host.
+
+        Example:
+            >>> hub.bookings.reassign("BKNG-1", new_host="USR-2")  # doctest: +SKIP
+        """
+        body: dict[str, Any] = {"new_host": check_text("new_host", new_host)}
+        if location is not None:
+            body["location"] = {
+                "type": "virtual",
+                "value": check_choice("location", location, CONFERENCING),
+            }
+        return self._act(booking_id, "reassign", body)
+
+    def mark_no_show(self, booking_id: str) -> dict[str, Any]:
+        """Mark that the customer did not attend a past booking.
+
+        Args:
+            booking_id: the booking (``BKNG-…``).
+
+        Returns:
+            The booking, now ``no_show``.
+
+        Raises:
+            ConflictError: the booking is in the future or its status does not allow it.
+
+        Example:
+            >>> hub.bookings.mark_no_show("BKNG-0123456789AB")["status"]  # doctest: +SKIP
+            'no_show'
+        """
+        return self._act(booking_id, "no-show", None)
+
+    def sync(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        overlap: dt.timedelta = dt.timedelta(minutes=5),
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Keep a local Parquet copy of every booking up to date; return it as a frame.
+
+        The first call pulls everything. Later calls fetch only bookings updated since the
+        newest ``last_updated_time`` seen (minus ``overlap``, for clock skew) and upsert them
+        by ``id``. See :func:`oncehub_nb._sync.sync_bookings`.
+
+        Args:
+            path: the Parquet file (created when absent).
+            overlap: how far before the newest seen update to start asking again.
+            progress: the progress bar (see :meth:`to_frame`).
+
+        Returns:
+            Every booking, as :meth:`to_frame` would return it.
+
+        Raises:
+            ConfigurationError: the file holds another API base's data, or is not a sync file.
+            PullInterrupted: the pull stopped early; what arrived is already saved.
+
+        Example:
+            >>> frame = hub.bookings.sync("bookings.parquet")  # doctest: +SKIP
+        """
+        from .._sync import sync_bookings
+
+        return sync_bookings(self, path, overlap=overlap, progress=progress)

@@ -17,6 +17,7 @@ from oncehub_nb.sandbox._listing import reject_unknown
 from oncehub_nb.sandbox._routes_read import get_record
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._times import iso, now, parse_time
+from oncehub_nb.sandbox._webhook_delivery import deliver_event
 
 _ACTIVE = {"scheduled", "rescheduled", "requested"}
 _VC = {"google_meet", "microsoft_teams", "webex", "gotomeeting", "zoom"}
@@ -109,8 +110,9 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
     """
     data = state.data
 
-    def touched(booking: Record) -> Response:
+    def touched(booking: Record, event: str) -> Response:
         booking["last_updated_time"] = iso(now())
+        deliver_event(state, event, booking)
         return ok(booking)
 
     @app.post("/v2/bookings/<id>/cancel")
@@ -126,7 +128,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                 "actioned_by": "user",
                 "user_id": booking["owner"],
             }
-            return touched(booking)
+            return touched(booking, "booking.canceled")
 
     @app.post("/v2/bookings/<id>/request-reschedule")
     def request_reschedule(id: str) -> Response:
@@ -141,7 +143,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                 "actioned_by": "user",
                 "user_id": booking["owner"],
             }
-            return touched(booking)
+            return touched(booking, "booking.canceled_reschedule_requested")
 
     @app.post("/v2/bookings/<id>/reassign")
     def reassign(id: str) -> Response:
@@ -171,7 +173,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                 raise ApiError(409, "This booking cannot be reassigned.")
             booking["owner"] = new_host
             booking["attendees"] = [user["email"], *booking["attendees"][1:]]
-            return touched(booking)
+            return touched(booking, "booking.reassigned")
 
     @app.post("/v2/bookings/<id>/no-show")
     def no_show(id: str) -> Response:
@@ -181,7 +183,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
             if not past or booking["status"] not in {"scheduled", "rescheduled", "completed"}:
                 raise ApiError(409, "Cannot update booking status to no_show")
             booking["status"] = "no_show"
-            return touched(booking)
+            return touched(booking, "booking.no_show")
 
     @app.get("/v2/booking-calendars/<id>/time-slots")
     def get_time_slots(id: str) -> Response:
@@ -223,6 +225,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
             if iso(start) not in free:
                 raise bad_request("The selected start time is not available.", "start_time")
             booking = _new_booking(data, calendar, start, body, location)
+            deliver_event(state, "booking.scheduled", booking)
             return ok({"id": booking["id"]})
 
     @app.post("/v2/booking-calendars/<id>/one-time-links")

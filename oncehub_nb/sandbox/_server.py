@@ -13,6 +13,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from oncehub_nb.sandbox._app import SandboxReset, create_app
 from oncehub_nb.sandbox._dataset import Record
+from oncehub_nb.sandbox._oauth import OAuthProvider
+from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
 from oncehub_nb.sandbox._state import SandboxState
 
 
@@ -49,7 +51,7 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the sandbox binds loopback only, not {host!r}")
 
 
-class Sandbox:
+class Sandbox(OAuthHelpers):
     """A local OnceHub API v2 with seeded data, rate limits and fault injection.
 
     Args:
@@ -61,6 +63,15 @@ class Sandbox:
         latency_ms: Delay added to every API request.
         port: TCP port; ``0`` picks a free one.
         host: Loopback address to bind; anything else raises ``ValueError``.
+        access_token_ttl: OAuth access-token lifetime in seconds.
+        code_ttl: OAuth authorization-code lifetime in seconds.
+        rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
+        expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
+        widen_scope: Grant ``read write`` even when only ``read`` was asked.
+        token_endpoint_down: The next N token requests answer 503.
+
+    The OAuth knobs can be changed at runtime through :attr:`oauth` (``sb.oauth.code_ttl = 1``
+    or ``sb.oauth.configure(...)``) or ``POST /_sandbox/oauth/knobs``.
 
     Example:
         >>> import requests
@@ -81,6 +92,12 @@ class Sandbox:
         latency_ms: int = 0,
         port: int = 0,
         host: str = "127.0.0.1",
+        access_token_ttl: int = 3600,
+        code_ttl: float = 60,
+        rotate_refresh_tokens: bool = True,
+        expires_in_as_string: bool = False,
+        widen_scope: bool = False,
+        token_endpoint_down: int = 0,
     ) -> None:
         _check_loopback(host)
         self.host = host
@@ -94,6 +111,17 @@ class Sandbox:
             latency_ms=latency_ms,
         )
         self.app = create_app(self.state)
+        self.oauth = OAuthProvider(
+            self.state,
+            root_url=lambda: self.root_url,
+            access_token_ttl=access_token_ttl,
+            code_ttl=code_ttl,
+            rotate_refresh_tokens=rotate_refresh_tokens,
+            expires_in_as_string=expires_in_as_string,
+            widen_scope=widen_scope,
+            token_endpoint_down=token_endpoint_down,
+        )
+        self.oauth.install(self.app)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 

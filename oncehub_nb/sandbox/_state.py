@@ -92,6 +92,8 @@ class SandboxState:
         self._faults_injected: Counter[str] = Counter()
         self._rate_limited = 0
         self.authenticators: list[Authenticator] = [self._api_key_authenticator]
+        #: Webhook deliveries made (see ``_webhook_delivery``), oldest first.
+        self.webhook_deliveries: list[dict[str, Any]] = []
 
     # -- authentication -------------------------------------------------------------------
 

@@ -1,0 +1,179 @@
+"""``oncehub-nb login``, ``status`` and ``logout``: the console sign-in.
+
+The OAuth settings come from ``ONCEHUB_*`` variables (``ONCEHUB_CLIENT_ID``,
+``ONCEHUB_REDIRECT_URI``, ``ONCEHUB_AUTHORIZE_URL``, ``ONCEHUB_TOKEN_URL``, ``ONCEHUB_REVOKE_URL``,
+``ONCEHUB_SCOPE``, ``ONCEHUB_CLIENT_SECRET``) or options; a client secret is never taken on the
+command line (it would stay in the shell history). Tokens and keys go to the file store (0600) or
+the system keyring.
+
+Example:
+    .. code-block:: bash
+
+        oncehub-nb login --api-key        # asks for the key without echo, checks it, stores it
+        oncehub-nb login                  # OAuth: prints the link, reads the pasted address
+        oncehub-nb status
+        oncehub-nb logout
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import click
+
+from ._cli_common import friendly_errors
+from ._config import Settings
+from ._errors import ConfigurationError
+from ._redact import mask
+from .auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+
+__all__ = ["login", "logout", "status"]
+
+_oauth_options = [
+    click.option("--client-id", default=None, help="OAuth client id [ONCEHUB_CLIENT_ID]."),
+    click.option("--redirect-uri", default=None, help="Registered redirect URI."),
+    click.option("--authorize-url", default=None, help="Authorization endpoint."),
+    click.option("--token-url", default=None, help="Token endpoint."),
+    click.option("--revoke-url", default=None, help="Revocation endpoint (RFC 7009)."),
+    click.option("--scope", default=None, help="Scopes to ask for, space separated."),
+]
+
+
+def _with_oauth_options(func: Any) -> Any:
+    for option in reversed(_oauth_options):
+        func = option(func)
+    return click.option(
+        "--store",
+        type=click.Choice(["file", "keyring"]),
+        default="file",
+        show_default=True,
+        help="Where tokens and keys are kept.",
+    )(click.option("--api-base", default=None, help="API root [ONCEHUB_API_BASE].")(func))
+
+
+def _store(kind: str) -> TokenStore:
+    if kind == "keyring":
+        from .auth.keyring_store import KeyringTokenStore
+
+        return KeyringTokenStore()
+    from .auth.file_store import FileTokenStore
+
+    return FileTokenStore()
+
+
+def _oauth_config(**options: Any) -> Any:
+    from .auth.oauth import OAuthConfig
+
+    return OAuthConfig.from_env(**{k: v for k, v in options.items() if v is not None})
+
+
+def _expiry(expires_at: float | None) -> str:
+    if expires_at is None:
+        return "no expiry given"
+    when = dt.datetime.fromtimestamp(expires_at, dt.UTC)
+    left = expires_at - dt.datetime.now(dt.UTC).timestamp()
+    state = f"in {left / 60:.0f} min" if left > 0 else "expired (refreshed on next use)"
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC, {state}"
+
+
+@click.command()
+@click.option("--api-key", "use_api_key", is_flag=True, help="Store an API key instead of OAuth.")
+@_with_oauth_options
+@friendly_errors
+def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> None:
+    """Sign in and keep the credential: OAuth (link + pasted address) or an API key.
+
+    OnceHub documents API keys (Settings > Account Integrations > APIs & Webhooks); the OAuth
+    endpoints are whatever you configure (the sandbox prints its own).
+    """
+    from ._client import OnceHub
+
+    settings = Settings.resolve(api_base=api_base)
+    target = _store(store)
+    if use_api_key:
+        key = click.prompt("OnceHub API key (not shown)", hide_input=True).strip()
+        with OnceHub(api_key=key, api_base=settings.api_base, env={}) as hub:
+            account = hub.validate()
+        save_api_key(target, settings.api_base, key)
+        click.echo(f"API key {mask(key)} works for {account}; kept in {target.describe()}.")
+        return
+    from .auth.oauth import AuthorizationFlow
+
+    config = _oauth_config(**oauth)
+    flow = AuthorizationFlow(config, store=target)
+    click.echo("1. Open this link, sign in and press Allow:\n")
+    click.echo(f"   {flow.start()}\n")
+    pasted = click.prompt("2. Paste the address of the page you were sent to")
+    token = flow.finish(pasted)
+    with OnceHub.from_oauth(config, store=target, api_base=settings.api_base) as hub:
+        account = hub.validate()
+    click.echo(
+        f"Connected as {account}. Token kept in {target.describe()}; "
+        f"expires {_expiry(token.expires_at)}."
+    )
+
+
+@click.command()
+@_with_oauth_options
+@friendly_errors
+def status(api_base: str | None, store: str, **oauth: Any) -> None:
+    """Show what is signed in: API key and OAuth token (masked), store and expiry."""
+    settings = Settings.resolve(api_base=api_base)
+    target = _store(store)
+    env_key = os.environ.get("ONCEHUB_API_KEY", "").strip()
+    stored_key = load_api_key(target, settings.api_base)
+    click.echo(f"API base: {settings.api_base}")
+    if env_key:
+        click.echo(f"API key:  {mask(env_key)} from ONCEHUB_API_KEY")
+    elif stored_key:
+        click.echo(f"API key:  {mask(stored_key)} in {target.describe()}")
+    else:
+        click.echo("API key:  none (oncehub-nb login --api-key)")
+    if not (oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID")):
+        click.echo("OAuth:    no client configured (ONCEHUB_CLIENT_ID)")
+        return
+    config = _oauth_config(**oauth)
+    token = target.load_token(config.profile)
+    if token is None:
+        click.echo(f"OAuth:    client {config.client_id}: not signed in (oncehub-nb login)")
+        return
+    click.echo(
+        f"OAuth:    client {config.client_id}: token {mask(token.access_token)}, scope "
+        f"'{token.scope}', expires {_expiry(token.expires_at)}, refresh token "
+        f"{'yes' if token.refresh_token else 'no'}, in {target.describe()}"
+    )
+
+
+@click.command()
+@_with_oauth_options
+@friendly_errors
+def logout(api_base: str | None, store: str, **oauth: Any) -> None:
+    """Sign out: revoke the OAuth token at the server (when it can) and delete what is kept."""
+    settings = Settings.resolve(api_base=api_base)
+    target = _store(store)
+    if load_api_key(target, settings.api_base) is not None:
+        target.delete(api_key_record_name(settings.api_base))
+        click.echo("Stored API key deleted (it stays valid at OnceHub until you delete it there).")
+    if oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID"):
+        from .auth.session import OAuthSession
+
+        config = _oauth_config(**oauth)
+        try:
+            session = OAuthSession(config, store=target)
+        except ConfigurationError:  # a damaged token file: logout is how to get rid of it
+            target.delete(config.profile)
+            click.echo(f"OAuth client {config.client_id}: damaged token record deleted.")
+            return
+        with session:
+            had_token = session.current_token is not None
+            revoked = session.revoke()
+        if not had_token:
+            click.echo(f"OAuth client {config.client_id}: no token was stored.")
+        elif revoked:
+            click.echo(f"OAuth client {config.client_id}: token revoked and deleted.")
+        else:
+            click.echo(
+                f"OAuth client {config.client_id}: token deleted (no revoke_url configured)."
+            )

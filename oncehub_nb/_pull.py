@@ -1,0 +1,119 @@
+"""Long pulls: a progress bar, ``max_items``, and nothing lost when a pull stops early.
+
+:func:`collect` walks a paginator into a list. It shows a ``tqdm.auto`` bar (a widget in a
+notebook, text on stderr in a terminal) counting records. On Ctrl-C, or on an error that the
+transport's retries could not absorb, it raises :class:`~oncehub_nb.PullInterrupted` holding
+every record that arrived and the cursor to continue from. An error before the first record is
+raised as itself: there is nothing to keep.
+
+The bar's default (``progress=None``) shows it only when more than one page is fetched and the
+output is a notebook or a terminal, so short lists, scripts with redirected output and tests stay
+quiet. ``progress=True`` always shows it, ``progress=False`` never.
+
+Example:
+    >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from ._errors import OnceHubError, PullInterrupted
+
+__all__ = ["RecordWalk", "collect", "progress_wanted"]
+
+
+class RecordWalk(Protocol):
+    """What :func:`collect` needs of a paginator (:class:`~oncehub_nb._pagination.Paginator`)."""
+
+    max_items: int | None
+
+    @property
+    def cursor(self) -> str | None:
+        """Where to resume: pass as ``after=``."""
+
+    @property
+    def pages_fetched(self) -> int:
+        """List requests made so far."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Records, fetched page by page."""
+
+
+def _in_notebook() -> bool:
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def progress_wanted(progress: bool | None) -> bool:
+    """Resolve the ``progress`` argument: ``None`` means "in a notebook or a terminal".
+
+    Args:
+        progress: the caller's choice.
+
+    Returns:
+        Whether a bar may be shown.
+
+    Example:
+        >>> progress_wanted(False)
+        False
+    """
+    if progress is not None:
+        return progress
+    stderr = sys.stderr
+    return _in_notebook() or bool(stderr is not None and stderr.isatty())
+
+
+def _bar(desc: str, total: int | None, initial: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(desc=desc, total=total, initial=initial, unit=" records", file=sys.stderr)
+
+
+def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[str, Any]]:
+    """Fetch every record of a walk, with a progress bar, keeping them all if it stops early.
+
+    Args:
+        walk: a paginator (or chain of paginators).
+        progress: ``True`` always shows a bar, ``False`` never, ``None`` when more than one
+            page is fetched in a notebook or terminal.
+        desc: the bar's label.
+
+    Returns:
+        The records, in API order.
+
+    Raises:
+        PullInterrupted: Ctrl-C or an SDK error after at least one record arrived; it holds
+            ``records`` and ``cursor`` (the caller adds ``frame`` and ``resume``).
+
+    Example:
+        >>> collect(iter([]), progress=False, desc="x")  # doctest: +SKIP
+        []
+    """
+    records: list[dict[str, Any]] = []
+    show = progress_wanted(progress)
+    bar = _bar(desc, walk.max_items, 0) if show and progress else None
+    try:
+        for record in walk:
+            records.append(record)
+            if bar is not None:
+                bar.update(1)
+            elif show and walk.pages_fetched > 1:
+                bar = _bar(desc, walk.max_items, len(records))
+    except (KeyboardInterrupt, OnceHubError) as exc:
+        if not records:
+            raise
+        reason = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__
+        raise PullInterrupted(
+            f"The pull stopped after {len(records)} records ({reason}: {exc}). Nothing is lost: "
+            f".frame holds them, .resume() fetches the rest, or pass after={walk.cursor!r} "
+            "with the same filters",
+            records=records,
+            cursor=walk.cursor,
+        ) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    return records

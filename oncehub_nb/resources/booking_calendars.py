@@ -1,0 +1,203 @@
+"""Booking calendars (Booking Calendars product): list, get, time slots, scheduling, links.
+
+Example:
+    >>> slots = hub.booking_calendars.time_slots("BKC-0123456789")  # doctest: +SKIP
+    >>> hub.booking_calendars.schedule("BKC-0123456789",  # doctest: +SKIP
+    ...     start=slots[0]["start_time"],
+    ...     guest_time_zone="Europe/Paris", name="Ann Lee", email="ann@example.com")
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import APIStatusError, ConfigurationError
+from .._frames import Column
+from .._pagination import Paginator
+from ._base import FilterSpec, Resource, TimeLike, to_api_time
+from ._filters import check_choice, check_text
+
+__all__ = ["BOOKING_CALENDAR_COLUMNS", "LOCATION_TYPES", "BookingCalendars"]
+
+#: Where a scheduled meeting takes place (``schedule(location_type=...)``).
+LOCATION_TYPES = ("physical", "virtual", "virtual_static", "guest_phone")
+
+BOOKING_CALENDAR_COLUMNS: tuple[Column, ...] = (
+    Column("id", "string"),
+    Column("host_id", "string", source=("host",), id_of=True),
+    Column("name", "string"),
+    Column("subject", "string"),
+    Column("url", "string"),
+    Column("published", "boolean"),
+    Column("duration_minutes", "Int64"),
+)
+
+
+class BookingCalendars(Resource):
+    """``/booking-calendars``: the newer product's calendars, hosted by a user or a team.
+
+    Example:
+        >>> hub.booking_calendars.to_frame(host="TM-0123456789")  # doctest: +SKIP
+    """
+
+    path = "/booking-calendars"
+    columns = BOOKING_CALENDAR_COLUMNS
+    filters = (FilterSpec("host", "host", "id"),)
+
+    def list(
+        self, *, host: str | None = None, after: str | None = None, max_items: int | None = None
+    ) -> Paginator:
+        """Iterate over booking calendars.
+
+        Args:
+            host: a user (``USR-…``) or team (``TM-…``) id: the calendars it hosts.
+            after: resume after this calendar id.
+            max_items: stop after this many calendars.
+
+        Returns:
+            A lazy iterator of calendar dicts.
+
+        Raises:
+            ConfigurationError: ``host`` is not a non-empty string.
+
+        Example:
+            >>> [c["name"] for c in hub.booking_calendars.list()]  # doctest: +SKIP
+        """
+        return self._list({"host": host}, after=after, max_items=max_items)
+
+    def time_slots(
+        self, calendar_id: str, *, start: TimeLike | None = None, end: TimeLike | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Free slots of a published calendar (OnceHub: at most 30 days per call).
+
+        Args:
+            calendar_id: the calendar (``BKC-…``).
+            start: from this time (default: now).
+            end: until this time (default: a week after ``start``).
+
+        Returns:
+            ``[{"start_time": "...Z", "locations": [...]}, ...]``.
+
+        Raises:
+            ConfigurationError: a time is not a date or time, or ``end`` is not after ``start``.
+            UnprocessableError: the calendar is not published.
+
+        Example:
+            >>> hub.booking_calendars.time_slots("BKC-0123456789",  # doctest: +SKIP
+            ...     start="2026-12-01", end="2026-12-08")[0]["start_time"]
+        """
+        params: dict[str, str] = {}
+        if start is not None:
+            params["start_time"] = to_api_time(start, argument="start")
+        if end is not None:
+            params["end_time"] = to_api_time(end, argument="end")
+        if start is not None and end is not None and params["end_time"] <= params["start_time"]:
+            raise ConfigurationError(f"end={end!r} must be after start={start!r}")
+        path = self._object_path(calendar_id, "time-slots")
+        slots = self._send("GET", path, params=params)
+        if not isinstance(slots, list):
+            raise APIStatusError(
+                200, None, f"OnceHub answered GET {path} with a non-list", None,
+                self._transport.last_request_id,
+            )  # fmt: skip
+        return [slot for slot in slots if isinstance(slot, dict)]
+
+    def schedule(
+        self,
+        calendar_id: str,
+        *,
+        start: TimeLike,
+        guest_time_zone: str,
+        name: str,
+        email: str,
+        phone: str | None = None,
+        location_type: str | None = None,
+        location_value: str | None = None,
+        form_fields: Mapping[str, str | builtins.list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Book a meeting on a calendar, as a guest would.
+
+        Args:
+            calendar_id: the calendar (``BKC-…``).
+            start: the slot's start (one of :meth:`time_slots`).
+            guest_time_zone: the guest's IANA time zone.
+            name: the guest's name.
+            email: the guest's email.
+            phone: the guest's phone.
+            location_type: ``physical``, ``virtual`` (the default), ``virtual_static`` or
+                ``guest_phone``.
+            location_value: an address id, a conferencing name, or an E.164 phone.
+            form_fields: answers to the calendar's other form fields, by mapped name.
+
+        Returns:
+            ``{"id": "BKNG-…"}``: the new booking's id.
+
+        Raises:
+            ConfigurationError: a wrong argument (before any request).
+            BadRequestError: e.g. the slot is no longer free.
+
+        Example:
+            >>> hub.booking_calendars.schedule("BKC-0123456789",  # doctest: +SKIP
+            ...     start="2026-12-01T09:00:00Z", guest_time_zone="Europe/Paris",
+            ...     name="Ann Lee", email="ann@example.com")
+        """
+        form: dict[str, Any] = {
+            "name": check_text("name", name),
+            "email": check_text("email", email),
+        }
+        if phone is not None:
+            form["phone"] = check_text("phone", phone)
+        for key, answer in (form_fields or {}).items():
+            if key in form:
+                raise ConfigurationError(f"form_fields[{key!r}]: pass {key}= instead")
+            form[key] = answer
+        body: dict[str, Any] = {
+            "start_time": to_api_time(start, argument="start"),
+            "guest_time_zone": check_text("guest_time_zone", guest_time_zone),
+            "booking_form": form,
+        }
+        if location_type is not None:
+            kind = check_choice("location_type", location_type, LOCATION_TYPES)
+            body["location"] = {"type": kind, "value": location_value}
+        elif location_value is not None:
+            raise ConfigurationError("location_value needs location_type")
+        return self._send_object("POST", self._object_path(calendar_id, "schedule"), body=body)
+
+    def one_time_link(
+        self,
+        calendar_id: str,
+        *,
+        hide_url_params: bool | None = None,
+        booking_form: Mapping[str, Any] | None = None,
+        utm_params: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Create a single-use link to a published calendar (deleted after 90 days unused).
+
+        Args:
+            calendar_id: the calendar (``BKC-…``).
+            hide_url_params: hide prefilled values from the link's URL.
+            booking_form: values to prefill (``{"name": ..., "email": ...}``).
+            utm_params: ``source``, ``medium``, ``campaign``, ``term``, ``content``.
+
+        Returns:
+            ``{"id", "url", "creation_time"}``.
+
+        Raises:
+            BadRequestError: the calendar is not published.
+
+        Example:
+            >>> hub.booking_calendars.one_time_link("BKC-0123456789")["url"]  # doctest: +SKIP
+        """
+        if hide_url_params is not None and not isinstance(hide_url_params, bool):
+            raise ConfigurationError(
+                f"hide_url_params takes True or False, got {hide_url_params!r}"
+            )
+        body = {
+            "hide_url_params": hide_url_params,
+            "booking_form": None if booking_form is None else dict(booking_form),
+            "utm_params": None if utm_params is None else dict(utm_params),
+        }
+        path = self._object_path(calendar_id, "one-time-links")
+        return self._send_object("POST", path, body=body)

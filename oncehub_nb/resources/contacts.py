@@ -1,0 +1,239 @@
+"""Contacts: list with filters, get, create / update / delete, and a typed DataFrame.
+
+The API's field ``terms_of_sevice`` (spelled so in OnceHub's spec) is ``terms_of_service`` here,
+in arguments and in frames; ``custom_fields`` may be given as a plain ``{name: value}`` dict.
+
+Example:
+    >>> hub.contacts.create(first_name="A", last_name="B", email="a@b.example")  # doctest: +SKIP
+    >>> hub.contacts.to_frame(updated_after="2026-01-01")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import ConfigurationError
+from .._frames import Column
+from .._pagination import Paginator
+from ._base import FilterSpec, Resource, TimeLike
+from ._filters import check_choice
+
+__all__ = ["CONTACT_COLUMNS", "CONTACT_STATUSES", "Contacts"]
+
+CONTACT_STATUSES = ("Qualified", "Sales qualified", "Marketing qualified", "Disqualified")
+
+_TEXT_FIELDS = (
+    "owner", "salutation", "job_title", "company", "company_size", "phone", "street_address",
+    "city", "state", "post_code", "country", "timezone",
+)  # fmt: skip
+_FLAG_FIELDS = {"has_consent": "has_consent", "terms_of_service": "terms_of_sevice"}
+
+CONTACT_COLUMNS: tuple[Column, ...] = (
+    Column("id", "string"),
+    Column("creation_time", "datetime"),
+    Column("last_updated_time", "datetime"),
+    Column("last_interacted_time", "datetime"),
+    Column("owner_id", "string", source=("owner",), id_of=True),
+    Column("status", "category", choices=CONTACT_STATUSES),
+    Column("email", "string"),
+    Column("first_name", "string"),
+    Column("last_name", "string"),
+    Column("salutation", "string"),
+    Column("job_title", "string"),
+    Column("company", "string"),
+    Column("company_size", "string"),
+    Column("employees", "Int64"),
+    Column("phone", "string"),
+    Column("mobile_phone", "string"),
+    Column("street_address", "string"),
+    Column("city", "string"),
+    Column("state", "string"),
+    Column("post_code", "string"),
+    Column("country", "string"),
+    Column("timezone", "string"),
+    Column("has_consent", "boolean"),
+    Column("terms_of_service", "boolean", source=("terms_of_sevice",)),
+    Column("custom_fields", "list"),
+)
+
+
+def _contact_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check contact fields and convert them to the API's names and shapes."""
+    allowed = {*_TEXT_FIELDS, *_FLAG_FIELDS, "status", "employees", "custom_fields"}
+    body: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ConfigurationError(
+                f"Contacts have no writable field {name!r}; use one of {', '.join(sorted(allowed))}"
+            )
+        if value is None:
+            continue
+        if name in _TEXT_FIELDS and not isinstance(value, str):
+            raise ConfigurationError(f"{name} takes a string, got {value!r}")
+        if name in _FLAG_FIELDS and not isinstance(value, bool):
+            raise ConfigurationError(f"{name} takes True or False, got {value!r}")
+        if name == "employees" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigurationError(f"employees takes an integer, got {value!r}")
+        if name == "status":
+            value = check_choice("status", value, CONTACT_STATUSES)
+        if name == "custom_fields":
+            value = _custom_fields(value)
+        body[_FLAG_FIELDS.get(name, name)] = value
+    return body
+
+
+def _custom_fields(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, Mapping):
+        return [{"name": str(k), "value": v} for k, v in value.items()]
+    if isinstance(value, list) and all(isinstance(f, Mapping) and "name" in f for f in value):
+        return [dict(f) for f in value]
+    raise ConfigurationError(
+        "custom_fields takes a {name: value} dict or a list of {'name', 'value'} dicts"
+    )
+
+
+class Contacts(Resource):
+    """``/contacts``: the people bookings are made with.
+
+    Example:
+        >>> hub.contacts.get("CTC-0123456789ABCD")["email"]  # doctest: +SKIP
+    """
+
+    path = "/contacts"
+    columns = CONTACT_COLUMNS
+    filters = (
+        FilterSpec("email", "email", "text"),
+        FilterSpec("created_after", "creation_time.gt", "time"),
+        FilterSpec("created_before", "creation_time.lt", "time"),
+        FilterSpec("updated_after", "last_updated_time.gt", "time"),
+        FilterSpec("updated_before", "last_updated_time.lt", "time"),
+    )
+
+    def list(
+        self,
+        *,
+        email: str | None = None,
+        created_after: TimeLike | None = None,
+        created_before: TimeLike | None = None,
+        updated_after: TimeLike | None = None,
+        updated_before: TimeLike | None = None,
+        after: str | None = None,
+        max_items: int | None = None,
+    ) -> Paginator:
+        """Iterate over contacts.
+
+        Args:
+            email: only the contact with this email.
+            created_after: created strictly after this time (datetime, date or ISO 8601).
+            created_before: created strictly before this time.
+            updated_after: last updated strictly after this time.
+            updated_before: last updated strictly before this time.
+            after: resume after this contact id.
+            max_items: stop after this many contacts.
+
+        Returns:
+            A lazy iterator of contact dicts.
+
+        Raises:
+            ConfigurationError: a wrong filter value (before any request).
+
+        Example:
+            >>> list(hub.contacts.list(created_after="2026-01-01", max_items=5))  # doctest: +SKIP
+        """
+        filters = {
+            "email": email,
+            "created_after": created_after,
+            "created_before": created_before,
+            "updated_after": updated_after,
+            "updated_before": updated_before,
+        }
+        return self._list(filters, after=after, max_items=max_items)
+
+    def create(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str | None = None,
+        mobile_phone: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Create a contact (it needs an ``email`` or a ``mobile_phone``).
+
+        Args:
+            first_name: first name.
+            last_name: last name.
+            email: email (an identifier: cannot be changed later).
+            mobile_phone: E.164 mobile number (an identifier too).
+            **fields: any other contact field: ``owner``, ``status``, ``company``, ``city``,
+                ``employees``, ``has_consent``, ``terms_of_service``, ``custom_fields`` ...
+
+        Returns:
+            The new contact.
+
+        Raises:
+            ConfigurationError: a missing, unknown or mistyped field (before any request).
+            ConflictError: a contact with that email or phone exists.
+
+        Example:
+            >>> hub.contacts.create(first_name="Ann", last_name="Lee",  # doctest: +SKIP
+            ...                     email="ann@example.com", custom_fields={"Source": "web"})
+        """
+        if not email and not mobile_phone:
+            raise ConfigurationError("create() needs email or mobile_phone (or both)")
+        body: dict[str, Any] = {}
+        for name, value in (("first_name", first_name), ("last_name", last_name)):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"{name} takes a non-empty string, got {value!r}")
+            body[name] = value
+        for name, identifier in (("email", email), ("mobile_phone", mobile_phone)):
+            if identifier is not None:
+                if not isinstance(identifier, str):
+                    raise ConfigurationError(f"{name} takes a string, got {identifier!r}")
+                body[name] = identifier
+        body.update(_contact_body(fields))
+        return self._send_object("POST", self.path, body=body)
+
+    def update(self, contact_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a contact's fields (``custom_fields`` are merged by name).
+
+        Args:
+            contact_id: the contact (``CTC-…``).
+            **fields: ``first_name``, ``last_name`` and the fields :meth:`create` accepts;
+                ``email`` and ``mobile_phone`` cannot change.
+
+        Returns:
+            The updated contact.
+
+        Raises:
+            ConfigurationError: nothing to change, or an unknown or mistyped field.
+
+        Example:
+            >>> hub.contacts.update("CTC-0123456789ABCD", status="Qualified")  # doctest: +SKIP
+        """
+        for identifier in ("email", "mobile_phone"):
+            if identifier in fields:
+                raise ConfigurationError(f"{identifier} identifies a contact and cannot change")
+        names = {k: v for k, v in fields.items() if k in ("first_name", "last_name")}
+        for name, value in names.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"{name} takes a non-empty string, got {value!r}")
+        body = {**names, **_contact_body({k: v for k, v in fields.items() if k not in names})}
+        if not body:
+            raise ConfigurationError("update() needs at least one field to change")
+        return self._send_object("PATCH", self._object_path(contact_id), body=body)
+
+    def delete(self, contact_id: str) -> dict[str, Any]:
+        """Delete a contact.
+
+        Args:
+            contact_id: the contact (``CTC-…``).
+
+        Returns:
+            ``{"id": ..., "deleted": True}``.
+
+        Example:
+            >>> hub.contacts.delete("CTC-0123456789ABCD")  # doctest: +SKIP
+        """
+        return self._send_object("DELETE", self._object_path(contact_id))

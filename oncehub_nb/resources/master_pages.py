@@ -1,0 +1,54 @@
+"""Master pages (Booking Pages product): list, get, frames and one-time links.
+
+Example:
+    >>> hub.master_pages.one_time_link("MP-0123456789")["url"]  # doctest: +SKIP
+    'https://go.oncehub.com/...'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._frames import Column
+from ._simple import UnfilteredResource
+
+__all__ = ["MASTER_PAGE_COLUMNS", "MasterPages"]
+
+MASTER_PAGE_COLUMNS: tuple[Column, ...] = (
+    Column("id", "string"),
+    Column("name", "string"),
+    Column("label", "string"),
+    Column("url", "string"),
+    Column("active", "boolean"),
+)
+
+
+class MasterPages(UnfilteredResource):
+    """``/master-pages``: pages that group several booking pages.
+
+    Example:
+        >>> hub.master_pages.to_frame()["active"].sum()  # doctest: +SKIP
+    """
+
+    path = "/master-pages"
+    columns = MASTER_PAGE_COLUMNS
+
+    def one_time_link(self, page_id: str) -> dict[str, Any]:
+        """Create a single-use booking link for an active master page.
+
+        Unused links are deleted by OnceHub after 90 days.
+
+        Args:
+            page_id: the master page (``MP-…``).
+
+        Returns:
+            ``{"id", "url", "creation_time"}``.
+
+        Raises:
+            NotFoundError: no such master page.
+            BadRequestError: the page is inactive or deleted.
+
+        Example:
+            >>> hub.master_pages.one_time_link("MP-0123456789")  # doctest: +SKIP
+        """
+        return self._send_object("POST", self._object_path(page_id, "one-time-links"), body={})

@@ -1,0 +1,229 @@
+"""Users: list, get, create / update / delete, and scheduling availability.
+
+Example:
+    >>> user = hub.users.create(email="a@b.c", first_name="A", last_name="B")  # doctest: +SKIP
+    >>> hub.users.update(user["id"], role_name="Team Manager")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._errors import ConfigurationError
+from .._frames import Column
+from .._pagination import Paginator
+from ._base import FilterSpec, Resource
+from ._filters import check_choice, check_ids, check_text
+
+__all__ = ["ASSIGNABLE_ROLES", "USER_COLUMNS", "USER_ROLES", "USER_STATUSES", "Users"]
+
+USER_STATUSES = ("active", "invited")
+USER_ROLES = ("Account Owner", "Administrator", "Member", "Team Manager")
+#: The roles the API can give (the Account Owner cannot be assigned).
+ASSIGNABLE_ROLES = ("Administrator", "Member", "Team Manager")
+
+USER_COLUMNS: tuple[Column, ...] = (
+    Column("id", "string"),
+    Column("first_name", "string"),
+    Column("last_name", "string"),
+    Column("email", "string"),
+    Column("status", "category", choices=USER_STATUSES),
+    Column("role_name", "category", choices=USER_ROLES),
+    Column("timezone", "string"),
+    Column("teams", "list"),
+)
+
+
+def _user_fields(
+    first_name: str | None,
+    last_name: str | None,
+    role_name: str | None,
+    teams: Sequence[str] | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if first_name is not None:
+        body["first_name"] = check_text("first_name", first_name)
+    if last_name is not None:
+        body["last_name"] = check_text("last_name", last_name)
+    if role_name is not None:
+        body["role_name"] = check_choice("role_name", role_name, ASSIGNABLE_ROLES)
+    if teams is not None:
+        body["teams"] = check_ids("teams", teams)
+    return body
+
+
+class Users(Resource):
+    """``/users``: the account's users.
+
+    Example:
+        >>> hub.users.to_frame()["role_name"].value_counts()  # doctest: +SKIP
+    """
+
+    path = "/users"
+    columns = USER_COLUMNS
+    filters = (FilterSpec("email", "email", "text"),)
+
+    def list(
+        self, *, email: str | None = None, after: str | None = None, max_items: int | None = None
+    ) -> Paginator:
+        """Iterate over users.
+
+        Args:
+            email: only the user with this email.
+            after: resume after this user id.
+            max_items: stop after this many users.
+
+        Returns:
+            A lazy iterator of user dicts.
+
+        Raises:
+            ConfigurationError: ``email`` is not a non-empty string.
+
+        Example:
+            >>> next(hub.users.list(email="ann@example.com"))["id"]  # doctest: +SKIP
+        """
+        return self._list({"email": email}, after=after, max_items=max_items)
+
+    def create(
+        self,
+        *,
+        email: str,
+        first_name: str,
+        last_name: str,
+        role_name: str | None = None,
+        teams: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Invite a user (OnceHub emails them an invitation).
+
+        Args:
+            email: their email.
+            first_name: first name.
+            last_name: last name.
+            role_name: ``Administrator``, ``Member`` (OnceHub's default) or ``Team Manager``.
+            teams: team ids (``TM-…``) to join.
+
+        Returns:
+            The new user (status ``invited``).
+
+        Raises:
+            ConfigurationError: a missing or wrong argument (before any request).
+            BadRequestError: e.g. the email already exists.
+            UnprocessableError: the plan's user limit is reached.
+
+        Example:
+            >>> hub.users.create(email="a@b.c", first_name="A", last_name="B")  # doctest: +SKIP
+        """
+        body = {"email": check_text("email", email)}
+        body.update(_user_fields(first_name, last_name, role_name, teams))
+        for name in ("first_name", "last_name"):
+            if name not in body:
+                raise ConfigurationError(f"{name} is required to create a user")
+        return self._send_object("POST", self.path, body=body)
+
+    def update(
+        self,
+        user_id: str,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        role_name: str | None = None,
+        teams: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Change a user's name, role or teams (``teams`` replaces the membership).
+
+        Args:
+            user_id: the user (``USR-…``).
+            first_name: new first name.
+            last_name: new last name.
+            role_name: ``Administrator``, ``Member`` or ``Team Manager``.
+            teams: the complete new list of team ids.
+
+        Returns:
+            The updated user.
+
+        Raises:
+            ConfigurationError: nothing to change, or a wrong argument.
+            PermissionDeniedError: the Account Owner cannot be updated.
+
+        Example:
+            >>> hub.users.update("USR-0123456789", teams=["TM-0123456789"])  # doctest: +SKIP
+        """
+        body = _user_fields(first_name, last_name, role_name, teams)
+        if not body:
+            raise ConfigurationError(
+                "update() needs at least one of first_name, last_name, role_name, teams"
+            )
+        return self._send_object("PATCH", self._object_path(user_id), body=body)
+
+    def delete(self, user_id: str) -> dict[str, Any]:
+        """Delete a user.
+
+        Args:
+            user_id: the user (``USR-…``).
+
+        Returns:
+            ``{"id": ..., "deleted": True}``.
+
+        Example:
+            >>> hub.users.delete("USR-0123456789")  # doctest: +SKIP
+        """
+        return self._send_object("DELETE", self._object_path(user_id))
+
+    def availability(self, user_id: str) -> dict[str, Any]:
+        """A user's scheduling availability: time zone, weekly hours and date overrides.
+
+        Args:
+            user_id: the user (``USR-…``).
+
+        Returns:
+            ``{"object": "schedule", "timezone", "weekly": [...], "overrides": [...]}``.
+
+        Example:
+            >>> hub.users.availability("USR-0123456789")["timezone"]  # doctest: +SKIP
+            'America/New_York'
+        """
+        return self._send_object("GET", self._object_path(user_id, "scheduling-availability"))
+
+    def update_availability(
+        self,
+        user_id: str,
+        *,
+        timezone: str | None = None,
+        weekly: Sequence[Mapping[str, Any]] | None = None,
+        overrides: Sequence[Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Change a user's availability (only the parts given are sent).
+
+        Args:
+            user_id: the user (``USR-…``).
+            timezone: an IANA time zone.
+            weekly: ``[{"day": "monday", "working_hours": [{"start_time": "09:00",
+                "end_time": "17:00"}]}, ...]``.
+            overrides: ``[{"date": "2026-12-24", "working_hours": []}, ...]``.
+
+        Returns:
+            The whole availability after the change.
+
+        Raises:
+            ConfigurationError: nothing to change.
+            BadRequestError: e.g. overlapping hours.
+
+        Example:
+            >>> hub.users.update_availability("USR-1", timezone="Europe/Paris")  # doctest: +SKIP
+        """
+        body: dict[str, Any] = {}
+        if timezone is not None:
+            body["timezone"] = check_text("timezone", timezone)
+        for name, value in (("weekly", weekly), ("overrides", overrides)):
+            if value is not None:
+                if isinstance(value, str | Mapping) or not isinstance(value, Sequence):
+                    raise ConfigurationError(f"{name} takes a list of dicts, got {value!r}")
+                body[name] = [dict(item) for item in value]
+        if not body:
+            raise ConfigurationError(
+                "update_availability() needs at least one of timezone, weekly, overrides"
+            )
+        return self._send_object(
+            "PATCH", self._object_path(user_id, "scheduling-availability"), body=body
+        )

@@ -1,0 +1,98 @@
+"""Webhooks: list, get, create (the only moment OnceHub returns the secret) and delete.
+
+To check the requests OnceHub then sends, see :mod:`oncehub_nb.webhooks`.
+
+Example:
+    >>> hook = hub.webhooks.create(name="CRM", url="https://example.com/hook",  # doctest: +SKIP
+    ...                            events=["booking.scheduled", "booking.canceled"])
+    >>> secret = hook["secret"]  # store it now: OnceHub never returns it again  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import ConfigurationError
+from .._frames import Column
+from ._filters import check_text
+from ._simple import UnfilteredResource
+
+__all__ = ["WEBHOOK_COLUMNS", "WEBHOOK_EVENTS", "Webhooks"]
+
+#: The events a webhook can subscribe to; ``booking`` and ``conversation`` mean all of them.
+WEBHOOK_EVENTS = (
+    "booking", "booking.scheduled", "booking.rescheduled", "booking.reassigned",
+    "booking.canceled_then_rescheduled", "booking.canceled_reschedule_requested",
+    "booking.canceled", "booking.completed", "booking.no_show", "conversation",
+    "conversation.started", "conversation.closed", "conversation.abandoned",
+)  # fmt: skip
+
+WEBHOOK_COLUMNS: tuple[Column, ...] = (
+    Column("id", "string"),
+    Column("name", "string"),
+    Column("url", "string"),
+    Column("events", "list"),
+    Column("api_version", "category"),
+    Column("creation_time", "datetime"),
+)
+
+
+class Webhooks(UnfilteredResource):
+    """``/webhooks``: where OnceHub POSTs booking and conversation events.
+
+    Example:
+        >>> hub.webhooks.to_frame()[["name", "url"]]  # doctest: +SKIP
+    """
+
+    path = "/webhooks"
+    columns = WEBHOOK_COLUMNS
+
+    def create(self, *, name: str, url: str, events: Sequence[str]) -> dict[str, Any]:
+        """Register a webhook. The answer holds its signing ``secret``: keep it.
+
+        Args:
+            name: a name unique in the account.
+            url: the ``https`` URL OnceHub will POST to.
+            events: event types from :data:`WEBHOOK_EVENTS` (``"booking"``: every booking event).
+
+        Returns:
+            The webhook, with ``secret`` (returned only this once).
+
+        Raises:
+            ConfigurationError: a wrong argument (before any request).
+            ConflictError: a webhook with this name exists.
+
+        Example:
+            >>> hub.webhooks.create(  # doctest: +SKIP
+            ...     name="n", url="https://h.example", events=["booking"])
+        """
+        if isinstance(events, str) or not isinstance(events, Sequence) or not events:
+            raise ConfigurationError(
+                f"events takes a non-empty list of event types, got {events!r}"
+            )
+        for event in events:
+            if event not in WEBHOOK_EVENTS:
+                raise ConfigurationError(
+                    f"events: {event!r} is not an event type; use {', '.join(WEBHOOK_EVENTS)}"
+                )
+        body = {
+            "name": check_text("name", name),
+            "url": check_text("url", url),
+            "events": list(dict.fromkeys(events)),
+        }
+        return self._send_object("POST", self.path, body=body)
+
+    def delete(self, webhook_id: str) -> dict[str, Any]:
+        """Delete a webhook (there is no update: delete and create again).
+
+        Args:
+            webhook_id: the webhook (``WHK-…``).
+
+        Returns:
+            ``{"id": ..., "deleted": True}``.
+
+        Example:
+            >>> hub.webhooks.delete("WHK-0123456789")  # doctest: +SKIP
+        """
+        return self._send_object("DELETE", self._object_path(webhook_id))

@@ -1,0 +1,18 @@
+"""Helpers for OAuth tests: sign in against a sandbox as a user would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncehub_nb.auth import AuthorizationFlow, OAuthConfig, Token, TokenStore
+from oncehub_nb.sandbox import Sandbox
+
+
+def config_for(sb: Sandbox, kind: str = "confidential", **overrides: Any) -> OAuthConfig:
+    return OAuthConfig(**{**sb.oauth_settings(kind), **overrides})
+
+
+def sign_in(sb: Sandbox, config: OAuthConfig, store: TokenStore, **flow_kwargs: Any) -> Token:
+    """start -> the user presses Allow on the consent page -> finish with the redirect URL."""
+    flow = AuthorizationFlow(config, store=store, **flow_kwargs)
+    return flow.finish(sb.consent(flow.start(), allow=True))

@@ -1,0 +1,99 @@
+"""Our column schemas, cross-checked against the official spec's component schemas.
+
+The spec is OnceHub's material: it is read from ``../shared/reference/`` next to the repository,
+never copied in. Without it these tests are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oncehub_nb._frames import Column
+from oncehub_nb.resources.booking_calendars import BOOKING_CALENDAR_COLUMNS
+from oncehub_nb.resources.booking_pages import BOOKING_PAGE_COLUMNS
+from oncehub_nb.resources.bookings import BOOKING_COLUMNS
+from oncehub_nb.resources.contacts import CONTACT_COLUMNS
+from oncehub_nb.resources.event_types import EVENT_TYPE_COLUMNS
+from oncehub_nb.resources.master_pages import MASTER_PAGE_COLUMNS
+from oncehub_nb.resources.notifications import SMS_COLUMNS
+from oncehub_nb.resources.teams import TEAM_COLUMNS
+from oncehub_nb.resources.users import USER_COLUMNS
+from oncehub_nb.resources.webhooks import WEBHOOK_COLUMNS
+
+SPEC = Path(__file__).resolve().parents[1].parent / "shared/reference/oncehub-api-v2.openapi.json"
+
+#: component schema -> (our columns, spec fields deliberately left out of the frame)
+SCHEMAS: dict[str, tuple[tuple[Column, ...], set[str]]] = {
+    "Booking": (BOOKING_COLUMNS, {"object"}),
+    "Contact": (CONTACT_COLUMNS, {"object"}),
+    "User": (USER_COLUMNS, {"object"}),
+    "Team": (TEAM_COLUMNS, {"object"}),
+    "BookingCalendar": (BOOKING_CALENDAR_COLUMNS, {"object"}),
+    "BookingPage": (BOOKING_PAGE_COLUMNS, {"object"}),
+    "MasterPage": (MASTER_PAGE_COLUMNS, {"object"}),
+    "EventType": (EVENT_TYPE_COLUMNS, {"object"}),
+    "Webhook": (WEBHOOK_COLUMNS, {"object", "secret"}),  # the secret never goes in a frame
+    "SmsNotification": (SMS_COLUMNS, {"object"}),
+}
+
+
+@pytest.fixture(scope="module")
+def components() -> dict[str, Any]:
+    if not SPEC.exists():
+        pytest.skip(f"the official OnceHub spec is not at {SPEC} (it is not shipped in the repo)")
+    schemas: dict[str, Any] = json.loads(SPEC.read_text())["components"]["schemas"]
+    return schemas
+
+
+def _properties(components: dict[str, Any], name: str) -> dict[str, Any]:
+    schema = components[name]
+    merged: dict[str, Any] = {}
+    for part in schema.get("allOf", [schema]):
+        if "$ref" in part:
+            merged.update(_properties(components, part["$ref"].rsplit("/", 1)[-1]))
+        else:
+            merged.update(part.get("properties", {}))
+    return merged
+
+
+def _types(prop: dict[str, Any]) -> set[str]:
+    options = prop.get("oneOf") or prop.get("anyOf") or [prop]
+    found: set[str] = set()
+    for option in options:
+        kind = option.get("type")
+        found.update(kind if isinstance(kind, list) else [kind] if kind else ["object"])
+    return found - {"null"}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_schema_fields_match_the_spec(components: dict[str, Any], name: str) -> None:
+    columns, left_out = SCHEMAS[name]
+    spec = _properties(components, name)
+    ours = {column.path[0] for column in columns}
+    assert ours - set(spec) == set(), f"{name}: columns read fields the spec does not have"
+    assert set(spec) - ours - left_out == set(), f"{name}: spec fields missing from the frame"
+    for column in columns:
+        prop = spec[column.path[0]]
+        types = _types(prop)
+        if len(column.path) > 1 or column.id_of:
+            assert types & {"object", "string"}, (name, column.name)
+            continue
+        expected = {
+            "datetime": {"string"},
+            "boolean": {"boolean"},
+            "Int64": {"integer", "number"},
+            "list": {"array"},
+            "category": {"string"},
+            "string": {"string"},
+        }[column.kind]
+        assert types <= expected, (name, column.name, types)
+        if prop.get("format") == "date-time":
+            assert column.kind == "datetime", (name, column.name)
+        if prop.get("enum"):
+            assert column.kind == "category", (name, column.name)
+            spec_values = {v for v in prop["enum"] if v is not None}
+            assert spec_values <= set(column.choices), (name, column.name)

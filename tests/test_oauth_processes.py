@@ -1,0 +1,62 @@
+"""Two kernels sharing one token file through repeated expiries with rotation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from oncehub_nb.auth import FileTokenStore
+from oncehub_nb.sandbox import Sandbox
+from tests.oauth_helpers import config_for, sign_in
+
+WORKER = Path(__file__).with_name("_share_token_worker.py")
+
+
+@pytest.mark.slow
+def test_two_processes_five_expiries_five_refreshes(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    # Tokens live 2 s and are refreshed 1 s before expiry: one refresh per second of running.
+    sb = make_sandbox(bookings=5, rate_limit=False, access_token_ttl=2, rotate_refresh_tokens=True)
+    config = config_for(sb)
+    store = FileTokenStore(tmp_path / "tokens")
+    first = sign_in(sb, config, store)
+    # Refresh k falls due at obtained_at + k seconds; stop half-way between the 5th and 6th.
+    deadline = (first.obtained_at or time.time()) + 5.5
+    settings = dict(sb.oauth_settings("confidential"))
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKER),
+                json.dumps(settings),
+                str(tmp_path / "tokens"),
+                sb.base_url,
+                str(deadline),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[1],
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    for result in results:
+        assert result["errors"] == []
+        assert result["calls"] > 20
+    stats = sb.oauth_stats()
+    assert stats["invalid_grant"] == 0
+    assert stats["refreshes"] == 5, (stats, results)
+    assert sum(r["refreshes"] for r in results) == 5  # each expiry refreshed by exactly one kernel
+    assert json.loads((store.path(config.profile)).read_text())["access_token"]
