@@ -146,6 +146,7 @@ class OnceHub:
         store: TokenStore | None = None,
         on_token_refreshed: Callable[[Token], None] | None = None,
         on_reauthorization_required: Callable[[], None] | None = None,
+        leeway: float = 60.0,
         env: Mapping[str, str] | None = None,
         **settings: Any,
     ) -> OnceHub:
@@ -159,6 +160,7 @@ class OnceHub:
             store: where the token is (default: the file store in the platform config dir).
             on_token_refreshed: called with each new token, after it is saved.
             on_reauthorization_required: called when the token is gone or refused.
+            leeway: refresh when the token expires within this many seconds.
             env: the environment for ``ONCEHUB_*`` variables.
             **settings: client settings (``api_base`` ...).
 
@@ -180,6 +182,7 @@ class OnceHub:
             store=store,
             on_token_refreshed=on_token_refreshed,
             on_reauthorization_required=on_reauthorization_required,
+            leeway=leeway,
         )
         if session.current_token is None:
             session.close()

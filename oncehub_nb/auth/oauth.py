@@ -207,6 +207,9 @@ class AuthorizationFlow:
         clock: the time function (tests control it).
         exchange: the code-for-token exchange (default: requests-oauthlib over HTTP); tests may
             wrap it to watch what is sent.
+        new_secret: makes ``state`` (asked for 32 bytes) and the PKCE verifier (96 bytes);
+            default ``secrets.token_urlsafe``, a CSPRNG. Replays of recorded flows pass a
+            deterministic one; never do that for real sign-ins.
 
     Example:
         >>> flow = AuthorizationFlow(OAuthConfig(client_id="app", redirect_uri="http://127.0.0.1:1/cb"),
@@ -223,6 +226,7 @@ class AuthorizationFlow:
         ttl: float = PENDING_TTL_SECONDS,
         clock: Callable[[], float] = time.time,
         exchange: Callable[[OAuthConfig, str, str, str, str], Mapping[str, Any]] | None = None,
+        new_secret: Callable[[int], str] = secrets.token_urlsafe,
     ) -> None:
         if store is None:
             from .file_store import FileTokenStore
@@ -237,6 +241,7 @@ class AuthorizationFlow:
 
             exchange = exchange_code
         self._exchange = exchange
+        self._new_secret = new_secret
 
     def __repr__(self) -> str:
         pending = len(self.pending())
@@ -295,9 +300,9 @@ class AuthorizationFlow:
                 "be registered with the app exactly as given"
             )
         self._forget_expired()
-        state = secrets.token_urlsafe(32)
+        state = self._new_secret(32)
         client = WebApplicationClient(self.config.client_id)
-        verifier = client.create_code_verifier(96)
+        verifier = self._new_secret(96)[:128]  # RFC 7636: 43 to 128 unreserved characters
         challenge = client.create_code_challenge(verifier, "S256")
         register_secret(verifier)
         now = self._clock()
