@@ -363,8 +363,7 @@ def from_response(response: requests.Response) -> APIStatusError:
         >>> import requests
         >>> r = requests.Response()
         >>> r.status_code = 404
-        >>> r._content = b'{"type": "invalid_request_error", "message": "No such booking", '
-        ...               b'"param": "id"}'
+        >>> r._content = b'{"type": "invalid_request_error", "message": "Nope", "param": "id"}'
         >>> r.headers["Request-Id"] = "req_abc"
         >>> err = from_response(r)
         >>> type(err).__name__, err.param, err.request_id

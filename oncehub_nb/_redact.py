@@ -114,8 +114,8 @@ def redact_text(text: str) -> str:
         The text with secrets masked.
 
     Example:
-        >>> redact_text("POST /token code=abcdefghijklmnopqrstuvwxyz&grant_type=authorization_code")
-        'POST /token code=abcd…&grant_type=authorization_code'
+        >>> redact_text("POST /token code=Zx81LmQ0pW7eRt5yUi3oPa9s&grant_type=authorization_code")
+        'POST /token code=Zx81…&grant_type=authorization_code'
     """
     with _lock:
         secrets = sorted(_registered, key=len, reverse=True)

@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _RETRY_AFTER_CAP = 120.0
+# The server counts requests when they arrive, we count them when they leave: a slow first
+# request (a new connection) and a fast later one can land closer together than they were
+# sent. Each window is stretched by 5 % plus 100 ms so that arrival jitter never adds up to a 429.
+_WINDOW_STRETCH = 1.05
+_WINDOW_MARGIN_MS = 100
 
 _limiters: dict[tuple[str, tuple[tuple[int, float], ...]], Limiter] = {}
 _limiters_lock = threading.Lock()
@@ -78,8 +83,14 @@ def shared_limiter(api_base: str, rate_limits: tuple[tuple[int, float], ...]) ->
     with _limiters_lock:
         limiter = _limiters.get(key)
         if limiter is None:
-            rates = [Rate(n, max(1, round(window * 1000))) for n, window in rate_limits]
-            limiter = Limiter(sorted(rates, key=lambda r: r.interval))
+            rates: list[Rate] = []
+            for n, window in sorted(rate_limits, key=lambda pair: pair[1]):
+                interval = round(window * 1000 * _WINDOW_STRETCH) + _WINDOW_MARGIN_MS
+                if rates:  # pyrate-limiter wants each longer window no denser than the last
+                    previous = rates[-1]
+                    interval = max(interval, -(-previous.interval * n // previous.limit))
+                rates.append(Rate(n, interval))
+            limiter = Limiter(rates)
             _limiters[key] = limiter
         return limiter
 

@@ -7,6 +7,7 @@ sandbox's authorization server. It follows RFC 6749, RFC 7636 (PKCE, S256) and R
 kept (0600, with a time limit) so a kernel restart between the two steps does not break it.
 
 Example:
+    >>> from oncehub_nb.auth import MemoryTokenStore
     >>> config = OAuthConfig(client_id="my-app", redirect_uri="http://127.0.0.1:8765/callback")
     >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
     >>> url = flow.start()  # open it, press Allow, copy the address you land on
@@ -212,8 +213,9 @@ class AuthorizationFlow:
             deterministic one; never do that for real sign-ins.
 
     Example:
-        >>> flow = AuthorizationFlow(OAuthConfig(client_id="app", redirect_uri="http://127.0.0.1:1/cb"),
-        ...                          store=MemoryTokenStore())
+        >>> from oncehub_nb.auth import MemoryTokenStore
+        >>> config = OAuthConfig(client_id="app", redirect_uri="http://127.0.0.1:1/cb")
+        >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
         >>> flow.start().startswith("https://app.oncehub.com/oauth/authorize?")
         True
     """
@@ -249,6 +251,12 @@ class AuthorizationFlow:
             f"<AuthorizationFlow client_id={self.config.client_id!r} "
             f"pending={pending} store={self.store.describe()!r}>"
         )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the app, pending sign-ins and their expiry, the store (no secrets)."""
+        from .._html import flow_html
+
+        return flow_html(self)
 
     def pending(self) -> list[dict[str, Any]]:
         """The started, unexpired sign-ins of this app (secrets left out).
