@@ -39,6 +39,7 @@ from ._errors import (
     UnprocessableError,
     WebhookSignatureError,
 )
+from ._login import login, login_panel
 from ._redact import install_log_redaction
 from .auth import ApiKeyAuth
 
@@ -73,4 +74,6 @@ __all__ = [
     "UnprocessableError",
     "WebhookSignatureError",
     "__version__",
+    "login",
+    "login_panel",
 ]

@@ -236,3 +236,22 @@ class OnceHub:
     def __repr__(self) -> str:
         auth = repr(self.auth) if self.auth is not None else repr(self._transport.session)
         return f"OnceHub(api_base={self.settings.api_base!r}, auth={auth})"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: connection, account, masked credential, where it is kept, expiry."""
+        from ._html import client_html
+
+        return client_html(self)
+
+    def _use_credentials(
+        self, *, auth: requests.auth.AuthBase | None = None, session: requests.Session | None = None
+    ) -> None:
+        """Swap the credentials in place (the sign-in panel connecting or signing out)."""
+        old, new = self._transport.session, session if session is not None else requests.Session()
+        new.headers.update(
+            {k: old.headers[k] for k in ("User-Agent", "Accept") if k in old.headers}
+        )
+        self._transport.session, self._transport.auth, self.auth = new, auth, auth
+        self.account = None
+        if old is not new:
+            old.close()

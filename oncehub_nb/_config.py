@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -113,8 +114,12 @@ class Settings:
     user_agent: str = ""
 
     def __post_init__(self) -> None:
-        base = self.api_base.rstrip("/")
-        parts = urlsplit(base)
+        base = self.api_base.rstrip("/") if isinstance(self.api_base, str) else ""
+        try:
+            parts = urlsplit(base)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:  # e.g. "http://[::1" or "https://host:abc"
+            parts = urlsplit("")
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise ConfigurationError(
                 f"api_base / ONCEHUB_API_BASE must be an absolute URL such as "
@@ -127,8 +132,8 @@ class Settings:
             )
         if not 1 <= self.page_size <= 100:
             raise ConfigurationError(f"page_size must be 1 to 100, got {self.page_size}")
-        if self.timeout <= 0:
-            raise ConfigurationError(f"timeout must be positive, got {self.timeout}")
+        if not math.isfinite(self.timeout) or self.timeout <= 0:  # "nan" passes "<= 0"
+            raise ConfigurationError(f"timeout must be a positive number, got {self.timeout}")
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
         for pair in self.rate_limits:

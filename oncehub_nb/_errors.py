@@ -38,7 +38,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -376,7 +375,7 @@ def from_response(response: requests.Response) -> APIStatusError:
     message = ""
     try:
         body = response.json()
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
         body = None
     if isinstance(body, dict):
         raw_type, raw_message, raw_param = body.get("type"), body.get("message"), body.get("param")

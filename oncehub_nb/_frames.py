@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -81,6 +82,22 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole_number(value: Any) -> bool:
+    """An integer that fits Int64 (a non-whole, infinite or huge number becomes ``<NA>``)."""
+    if not _finite_number(value):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return bool(_INT64_MIN <= value <= _INT64_MAX)
+
+
 def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
     import pandas as pd
 
@@ -96,14 +113,9 @@ def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
             [list(v) if isinstance(v, list) else [] for v in values], name=column.name, dtype=object
         )
     if column.kind in ("Int64", "Float64"):
+        usable = _whole_number if column.kind == "Int64" else _finite_number
         numbers = pd.to_numeric(
-            pd.Series(
-                [
-                    v if isinstance(v, int | float) and not isinstance(v, bool) else None
-                    for v in values
-                ],
-                dtype=object,
-            ),
+            pd.Series([v if usable(v) else None for v in values], dtype=object),
             errors="coerce",
         )
         return pd.Series(numbers, name=column.name).astype(column.kind)

@@ -128,7 +128,7 @@ class Paginator:
         request_id = response.headers.get("Request-Id")
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
             body = None
         if isinstance(body, list):  # endpoints that answer a bare array
             return Page(_records(body), has_more=False, request_id=request_id)
@@ -148,10 +148,24 @@ class Paginator:
         )
 
     def _walk(self) -> Iterator[dict[str, Any]]:
+        seen_cursors: set[str] = set()
         while True:
             if self.max_items is not None and self.items_returned >= self.max_items:
                 return
             page = self.fetch_page(self.cursor)
+            if page.last_id is not None:
+                # A server (or a cache in between) that ignores ``after`` would send the same
+                # page forever: stop before handing out a record twice.
+                if page.last_id in seen_cursors or page.last_id == self.cursor:
+                    raise APIStatusError(
+                        200,
+                        None,
+                        f"OnceHub answered GET {self._path} after={self.cursor} with a page that "
+                        "was already received: the cursor does not advance, so the walk stops",
+                        None,
+                        page.request_id,
+                    )
+                seen_cursors.add(page.last_id)
             for record in page.data:
                 if self.max_items is not None and self.items_returned >= self.max_items:
                     return

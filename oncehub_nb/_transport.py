@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import threading
 import time
@@ -103,10 +104,13 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
     try:
         seconds = float(raw)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(raw) if raw else None
-        if when is None:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+            seconds = when.timestamp() - time.time()
+        except (ValueError, TypeError, OverflowError, IndexError):  # not an HTTP date either
             return None
-        seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):  # "nan" would reach time.sleep() and raise there
+        return None
     return min(max(seconds, 0.0), _RETRY_AFTER_CAP)
 
 
@@ -202,6 +206,9 @@ class Transport:
             json=json_body,
             auth=self.auth,
             timeout=self.settings.timeout,
+            # Never follow a redirect: requests would re-send the API-Key header to whatever
+            # host the Location names (it strips only Authorization). The API does not redirect.
+            allow_redirects=False,
         )
         log.debug(
             "%s %s -> %s in %.0f ms (Request-Id %s)",
@@ -221,7 +228,7 @@ class Transport:
         params: Mapping[str, str] | None = None,
         json: Any = None,
     ) -> requests.Response:
-        """Send one API request, with rate limiting and retries; return a 2xx/3xx response.
+        """Send one API request, with rate limiting and retries; return a 2xx response.
 
         Args:
             method: the HTTP method.
@@ -233,7 +240,8 @@ class Transport:
             The successful response; its body has been read.
 
         Raises:
-            APIStatusError: (a subclass for each status) the API answered with an error.
+            APIStatusError: (a subclass for each status) the API answered with an error, or
+                with a redirect (never followed: it could carry the credentials elsewhere).
             APITimeoutError: no answer within the timeout, after retries.
             APIConnectionError: no connection or a reset, after retries.
 
@@ -302,6 +310,18 @@ class Transport:
         self.last_request_id = response.headers.get("Request-Id")
         if response.status_code >= 400:
             raise from_response(response)
+        if response.is_redirect:
+            from ._errors import APIStatusError
+
+            where = redact_text(str(response.headers.get("Location", "")))[:200]
+            raise APIStatusError(
+                response.status_code,
+                None,
+                f"OnceHub answered {method} {path} with a redirect to {where!r}; it was not "
+                "followed, so the credentials stay with the API host. Check api_base.",
+                None,
+                self.last_request_id,
+            )
         return response
 
     def request_json(
@@ -326,7 +346,7 @@ class Transport:
         response = self.request(method, path, params=params, json=json)
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
             from ._errors import APIStatusError
 
             raise APIStatusError(

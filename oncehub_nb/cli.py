@@ -14,7 +14,7 @@ import threading
 
 import click
 
-from . import __version__, _cli_auth
+from . import __version__, _cassettes_cli, _cli_auth, _scan
 from ._cli_common import friendly_errors
 
 __all__ = ["main"]
@@ -29,6 +29,8 @@ def main() -> None:
 main.add_command(_cli_auth.login)
 main.add_command(_cli_auth.status)
 main.add_command(_cli_auth.logout)
+main.add_command(_cassettes_cli.cassettes)
+main.add_command(_scan.scan)
 
 
 @main.command()

@@ -64,7 +64,8 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
                 f"Malformed {SIGNATURE_HEADER} header: expected 't=<unix>,s=<hex>'"
             )
         if key == "t":
-            if not value.isdigit():
+            # ASCII digits only ("²".isdigit() is true, int("²") fails), and a sane length
+            if not (value.isascii() and value.isdigit() and len(value) <= 15):
                 raise WebhookSignatureError(f"Malformed {SIGNATURE_HEADER} timestamp: {value!r}")
             timestamp = int(value)
         elif key == "s":
@@ -200,8 +201,8 @@ def parse_event(raw_body: bytes | str) -> WebhookEvent:
     """
     try:
         body = json.loads(raw_body)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"The webhook body is not JSON: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
+        raise ValueError(f"The webhook body is not JSON: {str(exc)[:200]}") from None
     if not isinstance(body, dict):
         raise ValueError("The webhook body is not a JSON object")
     event_id, event_type = body.get("id"), body.get("type")

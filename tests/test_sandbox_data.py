@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 
 import pytest
@@ -36,10 +35,9 @@ def test_two_running_sandboxes_agree_on_ground_truth() -> None:
         assert c.ground_truth("bookings") != a.ground_truth("bookings")
 
 
-def test_generation_is_fast() -> None:
-    started = time.perf_counter()
+def test_generation_scales_to_ten_thousand() -> None:
+    # How fast: bench/sandbox_data.py (speed belongs in benchmarks, not in timed tests).
     data = generate(bookings=10_000, seed=1)
-    assert time.perf_counter() - started < 2.0
     assert len(data.collections["bookings"]) == 10_000
 
 

@@ -65,7 +65,11 @@ def _check_endpoint(name: str, url: str | None, *, required: bool) -> None:
         if required:
             raise ConfigurationError(f"{name} is required (argument or {_ENV[name]})")
         return
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # e.g. "http://[::1" or "https://host:abc"
+        parts = urlsplit("")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(f"{name} ({_ENV[name]}) must be an absolute URL, got {url!r}")
     if parts.scheme == "http" and not is_loopback_url(url):

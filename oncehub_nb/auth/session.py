@@ -126,6 +126,10 @@ class OAuthSession(OAuth2Session):  # type: ignore[misc]
             ReauthorizationRequired: no token is stored, or the refresh was refused.
         """
         current = self._current
+        if current is None:  # e.g. signed in again after ReauthorizationRequired
+            current = self.store.load_token(self.config.profile)
+            if current is not None:
+                self._adopt(current)
         if current is not None and not current.expires_within(self.leeway, now=self._clock()):
             return current
         return self.refresh(stale=current.access_token if current else None)

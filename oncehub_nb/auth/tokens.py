@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import threading
 import time
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,120}$")
+#: Lifetimes beyond ten years are cut to ten years (a date past 9999 cannot even be shown).
+_LONGEST_LIFETIME = 10 * 365 * 86400.0
 _KNOWN_FIELDS = {"access_token", "token_type", "refresh_token", "expires_at", "expires_in", "scope"}
 
 
@@ -132,11 +135,13 @@ class Token:
         raw_in = body.get("expires_in")
         if raw_in is not None and str(raw_in).strip():
             try:
-                expires_at = now + float(str(raw_in).strip())
+                expires_at = now + min(float(str(raw_in).strip()), _LONGEST_LIFETIME)
             except ValueError:
                 expires_at = None
         elif isinstance(body.get("expires_at"), int | float):
-            expires_at = float(body["expires_at"])
+            expires_at = min(float(body["expires_at"]), now + _LONGEST_LIFETIME)
+        if expires_at is not None and not math.isfinite(expires_at):
+            expires_at = None  # "nan" would never compare as expiring: treat as unknown
         scope = body.get("scope", previous.scope if previous else "")
         if isinstance(scope, list | tuple):
             scope = " ".join(str(s) for s in scope)
@@ -198,11 +203,14 @@ class Token:
         return token
 
     def __repr__(self) -> str:
-        expiry = (
-            dt.datetime.fromtimestamp(self.expires_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if self.expires_at is not None
-            else "None"
-        )
+        try:
+            expiry = (
+                dt.datetime.fromtimestamp(self.expires_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if self.expires_at is not None
+                else "None"
+            )
+        except (ValueError, OverflowError, OSError):  # a Token built by hand with a wild expiry
+            expiry = repr(self.expires_at)
         return (
             f"Token(access_token={mask(self.access_token)!r}, "
             f"refresh_token={mask(self.refresh_token)!r}, expires_at={expiry}, "

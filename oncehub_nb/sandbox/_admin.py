@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from flask import Blueprint, Response, request
 
 from oncehub_nb.sandbox._errors import ApiError, bad_request
 from oncehub_nb.sandbox._http import json_body, ok
-from oncehub_nb.sandbox._state import FAULT_KINDS, SandboxState
+from oncehub_nb.sandbox._state import FAULT_KINDS, SandboxState, check_fault
 
 
 def _int(body: dict[str, object], name: str, default: int) -> int:
@@ -49,14 +50,19 @@ def admin_blueprint(state: SandboxState) -> Blueprint:
         if path is not None and not isinstance(path, str):
             raise bad_request("path must be a string", "path")
         try:
-            state.inject(
-                str(kind),
-                count=_int(body, "count", 1),
-                status=_int(body, "status", 500),
-                delay_ms=_int(body, "delay_ms", 0),
-                retry_after=retry_after,
-                path=path,
-            )
+            arguments: dict[str, Any] = {
+                "count": _int(body, "count", 1),
+                "status": _int(body, "status", 500),
+                "delay_ms": _int(body, "delay_ms", 0),
+                "retry_after": retry_after,
+                "path": path,
+            }
+            after = _int(body, "after", 0)
+            if after > 0:  # armed once `after` more API requests have been answered
+                check_fault(str(kind), count=arguments["count"], status=arguments["status"])
+                state.schedule(after, lambda: state.inject(str(kind), **arguments))
+            else:
+                state.inject(str(kind), **arguments)
         except ValueError as exc:
             raise bad_request(str(exc)) from None
         return ok({"ok": True, "pending": len(state.faults)})

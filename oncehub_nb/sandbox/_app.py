@@ -91,6 +91,7 @@ def create_app(state: SandboxState) -> Flask:
             return None
         g.api = True
         state.count_request(route_key())
+        state.run_scheduled()
         if state.latency_ms > 0:
             time.sleep(state.latency_ms / 1000)
         fault = state.take_fault(request.path)

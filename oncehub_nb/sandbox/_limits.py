@@ -55,16 +55,24 @@ class RateLimits:
         True
     """
 
-    def __init__(self, *, time_scale: float = 1.0) -> None:
+    def __init__(
+        self, *, time_scale: float = 1.0, limits: list[tuple[int, float]] | None = None
+    ) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
-        self.enforced: list[tuple[int, float]] = [
-            (count, window * time_scale) for count, window in (ACCOUNT_LIMIT, IP_LIMIT)
-        ]
-        account, ip = (
+        if limits is not None:  # explicit limits (seconds, not scaled): account [, ip]
+            if not 1 <= len(limits) <= 2 or any(n < 1 or w <= 0 for n, w in limits):
+                raise ValueError("limits must be 1 or 2 (requests >= 1, window > 0) pairs")
+            self.enforced: list[tuple[int, float]] = [(int(n), float(w)) for n, w in limits]
+        else:
+            self.enforced = [
+                (count, window * time_scale) for count, window in (ACCOUNT_LIMIT, IP_LIMIT)
+            ]
+        rates = [
             Rate(count, max(1, round(window * Duration.SECOND))) for count, window in self.enforced
-        )
-        self._limiter = Limiter(_PerNameFactory({"key": [account], "ip": [ip]}))
+        ]
+        self._ip_limited = len(rates) > 1
+        self._limiter = Limiter(_PerNameFactory({"key": rates[:1], "ip": rates[1:]}))
 
     def admit_ip(self, ip: str) -> bool:
         """Take one request from the client IP's budget; ``False`` when it is spent.
@@ -75,6 +83,8 @@ class RateLimits:
             >>> RateLimits().admit_ip("::1")
             True
         """
+        if not self._ip_limited:
+            return True
         return bool(self._limiter.try_acquire(f"ip:{ip}", blocking=False))
 
     def admit_account(self, account: str) -> bool:

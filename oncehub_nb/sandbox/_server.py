@@ -6,6 +6,7 @@ import ipaddress
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -15,7 +16,7 @@ from oncehub_nb.sandbox._app import SandboxReset, create_app
 from oncehub_nb.sandbox._dataset import Record
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
-from oncehub_nb.sandbox._state import SandboxState
+from oncehub_nb.sandbox._state import SandboxState, check_fault
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -262,16 +263,56 @@ class Sandbox(OAuthHelpers):
         delay_ms: int = 0,
         retry_after: float | None = None,
         path: str | None = None,
+        after: int = 0,
     ) -> None:
         """Make the next ``count`` API requests fail: ``5xx``, ``429``, ``reset`` or ``slow``.
+
+        With ``after=N`` the fault is armed only once N more API requests have been answered
+        (a deterministic "in the middle of a pull" trigger; see :meth:`schedule`).
 
         Example:
             >>> sb = Sandbox(bookings=0)
             >>> sb.inject("5xx", count=3, status=503)
+            >>> sb.inject("reset", after=5)
         """
-        self.state.inject(
-            kind, count=count, status=status, delay_ms=delay_ms, retry_after=retry_after, path=path
-        )
+        arguments: dict[str, Any] = {
+            "count": count,
+            "status": status,
+            "delay_ms": delay_ms,
+            "retry_after": retry_after,
+            "path": path,
+        }
+        if after <= 0:
+            self.state.inject(kind, **arguments)
+            return
+        check_fault(kind, count=count, status=status)  # refuse now, not in the server thread
+        self.state.schedule(after, lambda: self.state.inject(kind, **arguments))
+
+    def schedule(self, after: int, action: Callable[[], object]) -> None:
+        """Run ``action`` when the API request after the next ``after`` ones arrives.
+
+        A hook for mid-pull events: revoke a token, tighten the rate limit, break the token
+        endpoint. The action runs in the server thread, before that request is handled.
+
+        Example:
+            >>> sb = Sandbox(bookings=0)
+            >>> sb.schedule(10, lambda: sb.set_rate_limits([(1, 0.5)]))
+        """
+        self.state.schedule(after, action)
+
+    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
+        """Enforce other limits from now on: ``[(requests, window seconds)]`` (account[, IP]).
+
+        Windows are real seconds (``time_scale`` is not applied). Use it to tighten the limit
+        in the middle of a pull; :attr:`rate_limits` reports the new values.
+
+        Example:
+            >>> sb = Sandbox(bookings=0, time_scale=0.01)
+            >>> sb.set_rate_limits([(2, 0.1), (100, 3.0)])
+            >>> sb.rate_limits
+            [(2, 0.1), (100, 3.0)]
+        """
+        self.state.set_rate_limits(limits)
 
     def clear_faults(self) -> None:
         """Drop every pending fault.

@@ -51,6 +51,23 @@ class Fault:
     path: str | None = None
 
 
+def check_fault(kind: str, *, count: int, status: int) -> None:
+    """Raise ``ValueError`` for a fault that cannot be injected.
+
+    Example:
+        >>> check_fault("5xx", count=1, status=404)
+        Traceback (most recent call last):
+        ...
+        ValueError: status must be a 5xx code
+    """
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
+    if count < 1:
+        raise ValueError("count must be >= 1")
+    if kind == "5xx" and not 500 <= status <= 599:
+        raise ValueError("status must be a 5xx code")
+
+
 #: An authenticator looks at request headers and returns an account, raises ApiError to refuse,
 #: or returns None when the request carries no credential it understands.
 Authenticator = Callable[[Headers], Account | None]
@@ -87,6 +104,8 @@ class SandboxState:
         self.limits = RateLimits(time_scale=time_scale)
         self.latency_ms = latency_ms
         self.faults: list[Fault] = []
+        #: Actions armed by :meth:`schedule`: [API requests still to let through, action].
+        self._scheduled: list[tuple[list[int], Callable[[], object]]] = []
         self._requests: Counter[str] = Counter()
         self._responses: Counter[str] = Counter()
         self._faults_injected: Counter[str] = Counter()
@@ -151,23 +170,73 @@ class SandboxState:
             >>> state.take_fault("/v2/test").status
             503
         """
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
-        if count < 1:
-            raise ValueError("count must be >= 1")
-        if kind == "5xx" and not 500 <= status <= 599:
-            raise ValueError("status must be a 5xx code")
+        check_fault(kind, count=count, status=status)
         with self.lock:
             self.faults.append(Fault(kind, count, status, delay_ms, retry_after, path))
 
     def clear_faults(self) -> None:
-        """Drop every pending fault.
+        """Drop every pending fault and every scheduled action.
 
         Example:
             >>> SandboxState(bookings=0).clear_faults()
         """
         with self.lock:
             self.faults.clear()
+            self._scheduled.clear()
+
+    def schedule(self, after: int, action: Callable[[], object]) -> None:
+        """Run ``action`` once, when the API request after the next ``after`` ones arrives.
+
+        The ``after`` requests are answered normally; the action runs before the next one is
+        handled (before its fault, rate-limit and auth checks), so what it changes applies to
+        that request: a deterministic trigger for faults in the middle of a pull.
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.schedule(1, lambda: state.inject("5xx"))
+            >>> state.run_scheduled(); state.take_fault("/v2/x") is None
+            True
+            >>> state.run_scheduled(); state.take_fault("/v2/x").kind
+            '5xx'
+        """
+        if after < 0:
+            raise ValueError("after must be >= 0")
+        with self.lock:
+            self._scheduled.append(([after], action))
+
+    def run_scheduled(self) -> None:
+        """Count one API request against the scheduled actions; run those that fall due.
+
+        Example:
+            >>> SandboxState(bookings=0).run_scheduled()
+        """
+        with self.lock:
+            due = []
+            for entry in list(self._scheduled):
+                left, action = entry
+                if left[0] <= 0:
+                    self._scheduled.remove(entry)
+                    due.append(action)
+                else:
+                    left[0] -= 1
+        for action in due:  # outside the lock: an action may take other locks (OAuth)
+            action()
+
+    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
+        """Replace the enforced limits at runtime: ``[(requests, window seconds), ...]``.
+
+        The windows are real seconds (``time_scale`` is not applied); the first pair is the
+        per-account limit, the second (if given) the per-IP limit.
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.set_rate_limits([(1, 0.5)])
+            >>> state.limits.enforced
+            [(1, 0.5)]
+        """
+        with self.lock:
+            old, self.limits = self.limits, RateLimits(limits=limits)
+        old.close()
 
     def take_fault(self, path: str) -> Fault | None:
         """Consume one unit of the first pending fault that applies to ``path``.

@@ -1,0 +1,279 @@
+"""``oncehub_nb.login()`` and ``oncehub_nb.login_panel()``: signing in from a notebook.
+
+In a notebook frontend (JupyterLab, Notebook 7, VS Code, Colab) :func:`login` shows the sign-in
+panel; elsewhere it asks in the console. When the OAuth redirect URI is a loopback address with a
+port (``http://127.0.0.1:8765/callback``) and the kernel runs on your own machine, a one-shot local
+server catches the browser's redirect, so no copy and paste is needed; the paste field stays as
+the fallback (remote kernels, Colab, SSH, containers). ipywidgets is imported only here, lazily.
+
+Example:
+    >>> import oncehub_nb
+    >>> hub = oncehub_nb.login()  # doctest: +SKIP
+    >>> hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import ConfigurationError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from ._client import OnceHub
+    from .auth.oauth import OAuthConfig
+    from .auth.tokens import TokenStore
+    from .widgets import LoginPanel
+
+__all__ = ["in_notebook", "kernel_is_local", "login", "login_panel"]
+
+
+def in_notebook() -> bool:
+    """Tell whether this code runs in a notebook kernel (which can show widgets).
+
+    Example:
+        >>> in_notebook()
+        False
+    """
+    shell_module = sys.modules.get("IPython")
+    if shell_module is None:
+        return False
+    shell = shell_module.get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def kernel_is_local(env: Mapping[str, str] | None = None) -> bool:
+    """Guess whether the browser showing the notebook runs on this machine.
+
+    ``False`` in Colab, Kaggle, JupyterHub, SSH sessions, containers and VS Code remotes: there
+    the browser cannot reach a server on this machine's loopback address.
+
+    Args:
+        env: the environment (default ``os.environ``).
+
+    Returns:
+        The guess.
+
+    Example:
+        >>> kernel_is_local({"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 22"})
+        False
+    """
+    env = os.environ if env is None else env
+    remote_vars = (
+        "SSH_CONNECTION",
+        "SSH_CLIENT",
+        "SSH_TTY",
+        "JUPYTERHUB_API_URL",
+        "JUPYTERHUB_SERVICE_PREFIX",
+        "KAGGLE_KERNEL_RUN_TYPE",
+        "COLAB_RELEASE_TAG",
+        "CODESPACES",
+        "REMOTE_CONTAINERS",
+        "VSCODE_REMOTE_CONTAINERS_SESSION",
+    )
+    if any(env.get(name) for name in remote_vars) or "google.colab" in sys.modules:
+        return False
+    return not any(Path(p).exists() for p in ("/.dockerenv", "/run/.containerenv"))
+
+
+def _setup(
+    config: OAuthConfig | None, store: TokenStore | None, env: Mapping[str, str]
+) -> tuple[OAuthConfig | None, TokenStore]:
+    if config is None and (env.get("ONCEHUB_CLIENT_ID") or "").strip():
+        from .auth.oauth import OAuthConfig
+
+        config = OAuthConfig.from_env(env)
+    if store is None:
+        from .auth.file_store import FileTokenStore
+
+        store = FileTokenStore()
+    return config, store
+
+
+def login_panel(
+    *,
+    config: OAuthConfig | None = None,
+    store: TokenStore | None = None,
+    force: bool = False,
+    catch_redirect: bool | None = None,
+    wait: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
+) -> LoginPanel:
+    """The sign-in panel: OAuth (a link, then the pasted address) or an API key.
+
+    The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``).
+    The panel's :attr:`~oncehub_nb.widgets.LoginPanel.client` works once it says "Connected".
+
+    Args:
+        config: the OAuth app (default: from ``ONCEHUB_*`` variables when
+            ``ONCEHUB_CLIENT_ID`` is set; else API keys only).
+        store: where keys and tokens are kept (default: 0600 files in the platform config dir).
+        force: sign in again even when a working credential is kept.
+        catch_redirect: listen on a loopback redirect URI for the browser's redirect (in the
+            background, for ``wait`` seconds); ``None`` decides by :func:`kernel_is_local`.
+        wait: seconds the redirect catcher listens.
+        env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
+        **settings: client settings (``api_base``, ``rate_limits`` ...).
+
+    Returns:
+        The panel; show it as the cell's last expression or with ``display()``.
+
+    Raises:
+        MissingDependencyError: ipywidgets is not installed.
+
+    Example:
+        >>> panel = oncehub_nb.login_panel(api_base=sb.base_url)  # doctest: +SKIP
+        >>> panel  # doctest: +SKIP
+        >>> hub = panel.client  # after "Connected"  # doctest: +SKIP
+    """
+    env = os.environ if env is None else env
+    try:
+        from .widgets import LoginPanel
+    except ImportError as exc:
+        if isinstance(exc, MissingDependencyError):
+            raise
+        raise MissingDependencyError(  # pragma: no cover - ipywidgets is a dependency
+            "the sign-in panel needs ipywidgets", extra="notebooks"
+        ) from exc
+    config, store = _setup(config, store, env)
+    panel = LoginPanel(config=config, store=store, force=force, env=env, **settings)
+    if catch_redirect is None:
+        catch_redirect = kernel_is_local(env)
+    if catch_redirect and not panel.connected:
+        panel.catch_redirect(wait=wait)
+    return panel
+
+
+def login(
+    *,
+    config: OAuthConfig | None = None,
+    store: TokenStore | None = None,
+    method: str | None = None,
+    force: bool = False,
+    catch_redirect: bool | None = None,
+    wait: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
+) -> OnceHub:
+    """Sign in and return a client: the panel in a notebook, prompts in a console.
+
+    Nothing is asked when a working token or key is already kept (``force=True`` signs in
+    again). In a notebook, when the redirect is caught locally, this waits (at most ``wait``
+    seconds; interrupt the kernel to stop waiting) and returns a connected client; otherwise it
+    returns at once with the client the panel connects as soon as you press Connect.
+
+    Args:
+        config: the OAuth app (default: from ``ONCEHUB_*`` when ``ONCEHUB_CLIENT_ID`` is set).
+        store: where keys and tokens are kept (default: 0600 files in the config dir).
+        method: ``"oauth"`` or ``"api_key"`` for the console; default OAuth when an app is
+            configured, else an API key.
+        force: sign in again even when a working credential is kept.
+        catch_redirect: catch a loopback redirect with a local server; ``None`` decides by
+            :func:`kernel_is_local`.
+        wait: seconds to wait for the browser's redirect.
+        env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
+        **settings: client settings (``api_base`` ...).
+
+    Returns:
+        The client.
+
+    Raises:
+        AuthError: (console) the sign-in failed: denied, stale link, refused code or key.
+        ConfigurationError: ``method="oauth"`` without an OAuth app.
+
+    Example:
+        >>> hub = oncehub_nb.login()  # doctest: +SKIP
+        >>> hub  # connection, account, masked credential, where it is kept  # doctest: +SKIP
+    """
+    env = os.environ if env is None else env
+    if in_notebook():
+        panel = login_panel(
+            config=config,
+            store=store,
+            force=force,
+            catch_redirect=catch_redirect,
+            wait=wait,
+            env=env,
+            **settings,
+        )
+        if panel.connected:
+            print(f"Already signed in as {panel.client.account} (force=True signs in again).")
+            return panel.client
+        from IPython.display import display
+
+        display(panel)  # type: ignore[no-untyped-call]
+        if panel._catcher is not None:
+            try:
+                panel.wait(wait)
+            except KeyboardInterrupt:
+                panel._stop_catching()
+                print("Stopped waiting: paste the address into the panel instead.")
+        return panel.client
+    return _console_login(config, store, method, force, catch_redirect, wait, env, settings)
+
+
+def _console_login(
+    config: OAuthConfig | None,
+    store: TokenStore | None,
+    method: str | None,
+    force: bool,
+    catch_redirect: bool | None,
+    wait: float,
+    env: Mapping[str, str],
+    settings: dict[str, Any],
+) -> OnceHub:
+    from .auth._callback_server import CallbackServer
+    from .widgets._connect import Connector, Outcome
+
+    config, store = _setup(config, store, env)
+    connector = Connector(config=config, store=store, env=env, **settings)
+    if not force and connector.reuse():
+        print(f"Already signed in as {connector.hub.account} (force=True signs in again).")
+        return connector.hub
+    method = method or ("oauth" if config is not None else "api_key")
+    if method == "api_key":
+        outcome = connector.connect_api_key(getpass.getpass("OnceHub API key (not shown): "))
+    elif method == "oauth" and config is not None:
+        print(f"1. Open this link, sign in and press Allow:\n\n   {connector.authorize_url()}\n")
+        outcome = Outcome(False, "")
+        if kernel_is_local(env) if catch_redirect is None else catch_redirect:
+            results: list[Outcome] = []
+
+            def finish(address: str) -> tuple[str, str]:
+                results.append(connector.connect_redirect(address))
+                if results[0].ok:
+                    return "Signed in", "You can close this tab and go back to your notebook."
+                return "Sign-in did not finish", results[0].message
+
+            try:
+                with CallbackServer(
+                    config.redirect_uri,
+                    timeout=wait,
+                    expected_state=connector.expected_state,
+                    on_redirect=finish,
+                ) as catcher:
+                    print(f"Waiting up to {wait:.0f} s for your browser to come back ...")
+                    catcher.wait()
+            except (ValueError, OSError):
+                pass
+            outcome = results[0] if results else outcome
+        if not outcome.ok and outcome.error is None:
+            outcome = connector.connect_redirect(
+                input("2. Paste the address of the page you were sent to: ")
+            )
+    else:
+        raise ConfigurationError(
+            f"method={method!r}: use 'api_key', or 'oauth' with an OAuth app configured "
+            "(config=OAuthConfig(...) or ONCEHUB_CLIENT_ID)"
+        )
+    if not outcome.ok:
+        if outcome.error is not None:
+            raise outcome.error
+        raise ConfigurationError(outcome.message)
+    print(outcome.message, f"Kept in {connector.stored_in}.")
+    return connector.hub

@@ -1,0 +1,63 @@
+"""Testing kit: recorded OnceHub flows (VCR cassettes), their scrubbing, and a pytest plugin.
+
+Testers replay the recorded authorization, token and API scenarios offline, in our suite and in
+their own. The pytest plugin (:mod:`oncehub_nb.testing.plugin`, registered as ``oncehub_nb``)
+gives the fixtures ``oncehub_replay``, ``oncehub_vcr_config`` and ``oncehub_sandbox``.
+
+Importing this package does not import pandas, vcrpy or the sandbox.
+
+Example:
+    >>> from oncehub_nb.testing import replay
+    >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+    ...     r.hub.validate()
+    'admin@sandbox.example.com'
+"""
+
+from __future__ import annotations
+
+from ._cassettes import (
+    MATCH_ON,
+    RecordingError,
+    Replay,
+    cassette_dir,
+    cassette_path,
+    make_vcr,
+    match_credentials,
+    record_scenario,
+    replay,
+    vcr_config,
+)
+from ._context import (
+    REPLAY_API_BASE,
+    REPLAY_ROOT,
+    FlowContext,
+    ReplayClock,
+    consent,
+    replay_secrets,
+)
+from ._scenarios import SCENARIOS, Scenario
+from ._scrub import PLACEHOLDER_RE, Scrubber, is_placeholder
+
+__all__ = [
+    "MATCH_ON",
+    "PLACEHOLDER_RE",
+    "REPLAY_API_BASE",
+    "REPLAY_ROOT",
+    "SCENARIOS",
+    "FlowContext",
+    "RecordingError",
+    "Replay",
+    "ReplayClock",
+    "Scenario",
+    "Scrubber",
+    "cassette_dir",
+    "cassette_path",
+    "consent",
+    "is_placeholder",
+    "make_vcr",
+    "match_credentials",
+    "record_scenario",
+    "replay",
+    "replay_secrets",
+    "vcr_config",
+]
