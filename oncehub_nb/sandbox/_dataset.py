@@ -87,6 +87,9 @@ class Dataset:
     calendars: dict[str, CalendarInfo] = field(default_factory=dict)
     event_durations: dict[str, int] = field(default_factory=dict)
     availability: dict[str, Record] = field(default_factory=dict)
+    _ordered: dict[str, tuple[tuple[int, int], list[Record], list[tuple[str, str]]]] = field(
+        default_factory=dict, repr=False
+    )
     used_ids: set[str] = field(default_factory=set)
     webhook_secrets: dict[str, str] = field(default_factory=dict)
 
@@ -122,9 +125,30 @@ class Dataset:
             >>> Dataset(account_email="a@example.com").live("users")
             []
         """
-        records = [r for r in self.collections[collection].values() if r["id"] not in self.deleted]
-        records.sort(key=sort_key, reverse=True)
-        return records
+        return list(self.ordered(collection)[0])
+
+    def ordered(self, collection: str) -> tuple[list[Record], list[tuple[str, str]]]:
+        """The live records newest first, and their sort keys in ascending order (cached).
+
+        Records are only ever added or marked deleted, and ``creation_time`` never changes, so
+        the order holds until the collection grows or ``deleted`` does. Paging a large sandbox
+        then costs a bisection per request instead of a sort. Do not mutate the lists.
+
+        Example:
+            >>> Dataset(account_email="a@example.com").ordered("users")
+            ([], [])
+        """
+        stamp = (len(self.collections[collection]), len(self.deleted))
+        cached = self._ordered.get(collection)
+        if cached is None or cached[0] != stamp:
+            records = [
+                r for r in self.collections[collection].values() if r["id"] not in self.deleted
+            ]
+            records.sort(key=sort_key, reverse=True)
+            ascending_keys = [sort_key(r) for r in reversed(records)]
+            cached = (stamp, records, ascending_keys)
+            self._ordered[collection] = cached
+        return cached[1], cached[2]
 
 
 def sort_key(record: Record) -> tuple[str, str]:

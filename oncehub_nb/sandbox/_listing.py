@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -255,7 +256,12 @@ def paginate(data: Dataset, spec: ListSpec, query: Mapping[str, str]) -> tuple[P
         if value is not None:
             checks.append(_bound(check, value))
     names = parse_expand(query.get("expand"), spec.expandable, in_list=True)
-    items = [r for r in data.live(spec.collection) if all(c(r) for c in checks)]
+    everything, ascending_keys = data.ordered(spec.collection)
+    if checks:
+        items = [r for r in everything if all(c(r) for c in checks)]
+        ascending_keys = [sort_key(r) for r in reversed(items)]
+    else:
+        items = everything
     start, end = 0, min(limit, len(items))
     cursor_id = after if after is not None else before
     if cursor_id is not None:
@@ -264,11 +270,12 @@ def paginate(data: Dataset, spec: ListSpec, query: Mapping[str, str]) -> tuple[P
             param = "after" if after is not None else "before"
             raise ApiError(400, f"Invalid cursor: no such object: '{cursor_id}'", param=param)
         key = sort_key(cursor)
-        if after is not None:
-            start = next((i for i, r in enumerate(items) if sort_key(r) < key), len(items))
+        # items run newest first; their keys ascending are bisected to find the cursor.
+        if after is not None:  # the first item older than the cursor
+            start = len(items) - bisect.bisect_left(ascending_keys, key)
             end = min(start + limit, len(items))
-        else:
-            end = next((i for i, r in enumerate(items) if sort_key(r) <= key), len(items))
+        else:  # up to (not including) the cursor
+            end = len(items) - bisect.bisect_right(ascending_keys, key)
             start = max(0, end - limit)
     chosen = [expand(data, copy.deepcopy(r), names) for r in items[start:end]]
     has_next, has_previous = end < len(items), start > 0
