@@ -78,7 +78,6 @@ class Column:
         return value
 
 
-
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
