@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.server
 import json
 import queue
-import threading
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -17,6 +14,7 @@ import oncehub_nb
 from oncehub_nb import WebhookSignatureError
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.sandbox._webhook_delivery import wait_for_deliveries
+from oncehub_nb.testing import webhook_receiver
 from oncehub_nb.webhooks import parse_event, sign, verify_signature
 from tests.conftest import client_for
 
@@ -80,32 +78,10 @@ def test_parse_event_tolerates_owner_shapes_and_loose_fields() -> None:
             parse_event(bad)
 
 
-class _Receiver(http.server.BaseHTTPRequestHandler):
-    inbox: queue.Queue[tuple[str, bytes]]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.inbox.put((self.headers.get("Oncehub-Signature", ""), body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[tuple[str, queue.Queue[tuple[str, bytes]]]]:
-    inbox: queue.Queue[tuple[str, bytes]] = queue.Queue()
-    handler = type("Receiver", (_Receiver,), {"inbox": inbox})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/hook", inbox
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with webhook_receiver() as (root, inbox):
+        yield f"{root}/hook", inbox
 
 
 def test_sandbox_signs_and_delivers_booking_events(

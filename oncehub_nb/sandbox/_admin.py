@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from oncehub_nb.sandbox._errors import ApiError, bad_request
-from oncehub_nb.sandbox._http import json_body, ok
+from oncehub_nb.sandbox._http import json_body, ok, require_loopback
 from oncehub_nb.sandbox._state import FAULT_KINDS, SandboxState, check_fault
 
 
@@ -28,14 +27,7 @@ def admin_blueprint(state: SandboxState) -> Blueprint:
     """
     admin = Blueprint("sandbox_admin", __name__, url_prefix="/_sandbox")
 
-    @admin.before_request
-    def loopback_only() -> None:
-        try:
-            local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-        except ValueError:
-            local = False
-        if not local:
-            raise ApiError(403, "The sandbox admin endpoints are reachable from loopback only.")
+    admin.before_request(require_loopback)
 
     @admin.post("/faults")
     def add_fault() -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -54,3 +55,22 @@ def ok(body: Any, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def require_loopback() -> None:
+    """Refuse a request that does not come from this machine (admin endpoints).
+
+    Raises:
+        ApiError: 403 for any other client address.
+
+    Example:
+        >>> from flask import Flask
+        >>> with Flask(__name__).test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        ...     require_loopback()
+    """
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise ApiError(403, "The sandbox admin endpoints are reachable from loopback only.")

@@ -6,7 +6,6 @@ API-key auth) never touches them; only the ``token_endpoint_down`` knob makes th
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import secrets
 import time
@@ -17,8 +16,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask import Blueprint, Response, request
 from oauthlib.oauth2.rfc6749 import errors
 
-from oncehub_nb.sandbox._errors import ApiError, bad_request
-from oncehub_nb.sandbox._http import json_body, ok
+from oncehub_nb.sandbox._errors import bad_request
+from oncehub_nb.sandbox._http import json_body, ok, require_loopback
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_pages import callback_page, consent_page, error_page
 
@@ -238,14 +237,7 @@ def oauth_admin_blueprint(provider: OAuthProvider) -> Blueprint:
     """
     admin = Blueprint("sandbox_oauth_admin", __name__, url_prefix="/_sandbox/oauth")
 
-    @admin.before_request
-    def loopback_only() -> None:
-        try:
-            local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-        except ValueError:
-            local = False
-        if not local:
-            raise ApiError(403, "The sandbox admin endpoints are reachable from loopback only.")
+    admin.before_request(require_loopback)
 
     def token_arg() -> str:
         token = json_body().get("token")

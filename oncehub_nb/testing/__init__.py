@@ -26,6 +26,7 @@ from ._cassettes import (
     record_scenario,
     replay,
     vcr_config,
+    webhook_receiver,
 )
 from ._context import (
     REPLAY_API_BASE,
@@ -60,4 +61,5 @@ __all__ = [
     "replay",
     "replay_secrets",
     "vcr_config",
+    "webhook_receiver",
 ]

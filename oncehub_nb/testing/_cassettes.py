@@ -285,7 +285,17 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def _receiver() -> Iterator[tuple[str, queue.Queue[tuple[str, bytes]]]]:
+def webhook_receiver() -> Iterator[tuple[str, queue.Queue[tuple[str, bytes]]]]:
+    """A webhook receiver on 127.0.0.1: every POST goes to an inbox, answered 200.
+
+    Yields:
+        ``(root_url, inbox)``; the inbox gets ``(Oncehub-Signature header, raw body)`` pairs.
+
+    Example:
+        >>> with webhook_receiver() as (url, inbox):
+        ...     url.startswith("http://127.0.0.1:")
+        True
+    """
     inbox: queue.Queue[tuple[str, bytes]] = queue.Queue()
     handler = type("Receiver", (_Receiver,), {"inbox": inbox})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -325,7 +335,7 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
     partial.unlink(missing_ok=True)
     with contextlib.ExitStack() as stack:
         sb = stack.enter_context(Sandbox(**scenario.sandbox))
-        receiver = stack.enter_context(_receiver()) if name.startswith("webhook") else None
+        receiver = stack.enter_context(webhook_receiver()) if name.startswith("webhook") else None
         hosts = {sb.root_url: REPLAY_ROOT}
         if receiver is not None:
             hosts[receiver[0]] = REPLAY_RECEIVER
