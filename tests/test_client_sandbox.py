@@ -218,3 +218,8 @@ def test_unreachable_api_is_a_connection_error() -> None:
     with OnceHub(api_key="k" * 20, api_base="http://127.0.0.1:9/v2", env={}, max_retries=0) as hub:
         with pytest.raises(APIConnectionError, match="ONCEHUB_API_BASE"):
             hub.validate()
+
+
+def test_a_misspelt_choice_gets_a_suggestion(hub: OnceHub) -> None:
+    with pytest.raises(ConfigurationError, match="Did you mean 'canceled'"):
+        hub.bookings.list(status="cancelled")

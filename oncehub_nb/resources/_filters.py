@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 from typing import Literal
 
 from .._errors import ConfigurationError
@@ -161,7 +162,9 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     """
     text = check_text(name, value)
     if text not in choices:
-        raise ConfigurationError(f"{name}={value!r} is not one of {', '.join(choices)}")
+        close = difflib.get_close_matches(text, choices, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigurationError(f"{name}={value!r} is not one of {', '.join(choices)}.{hint}")
     return text
 
 
