@@ -64,7 +64,7 @@ def _store(kind: str) -> TokenStore:
 
 
 def _oauth_config(**options: Any) -> Any:
-    from .auth.oauth import OAuthConfig
+    from .auth.config import OAuthConfig
 
     return OAuthConfig.from_env(**{k: v for k, v in options.items() if v is not None})
 

@@ -36,7 +36,7 @@ from .resources import (
 )
 
 if TYPE_CHECKING:
-    from .auth.oauth import OAuthConfig
+    from .auth.config import OAuthConfig
     from .auth.tokens import Token, TokenStore
 
 __all__ = ["OnceHub"]
@@ -173,7 +173,7 @@ class OnceHub:
         Example:
             >>> hub = OnceHub.from_oauth(OAuthConfig.from_env(), api_base=...)  # doctest: +SKIP
         """
-        from .auth.oauth import OAuthConfig
+        from .auth.config import OAuthConfig
         from .auth.session import OAuthSession
 
         config = config if config is not None else OAuthConfig.from_env(env)

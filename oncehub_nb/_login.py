@@ -25,7 +25,7 @@ from ._errors import ConfigurationError, MissingDependencyError
 
 if TYPE_CHECKING:
     from ._client import OnceHub
-    from .auth.oauth import OAuthConfig
+    from .auth.config import OAuthConfig
     from .auth.tokens import TokenStore
     from .widgets import LoginPanel
 
@@ -84,7 +84,7 @@ def _setup(
     config: OAuthConfig | None, store: TokenStore | None, env: Mapping[str, str]
 ) -> tuple[OAuthConfig | None, TokenStore]:
     if config is None and (env.get("ONCEHUB_CLIENT_ID") or "").strip():
-        from .auth.oauth import OAuthConfig
+        from .auth.config import OAuthConfig
 
         config = OAuthConfig.from_env(env)
     if store is None:

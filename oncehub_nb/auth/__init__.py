@@ -10,7 +10,8 @@ Example:
 from .api_key import ApiKeyAuth
 from .file_store import FileTokenStore
 from .keyring_store import KeyringTokenStore
-from .oauth import AuthorizationFlow, OAuthConfig, clean_pasted_url
+from .config import OAuthConfig
+from .oauth import AuthorizationFlow, clean_pasted_url
 from .session import OAuthSession
 from .tokens import MemoryTokenStore, Token, TokenStore
 

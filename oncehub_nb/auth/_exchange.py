@@ -20,7 +20,7 @@ import requests
 from .._errors import APIConnectionError, APITimeoutError, TokenExchangeError
 from .._redact import install_log_redaction, redact_text, register_secret
 from ._loopback import mount_loopback, to_oauthlib_url
-from .oauth import OAuthConfig
+from .config import OAuthConfig
 
 __all__ = ["OAuthServerError", "exchange_code", "refresh_grant", "revoke_token", "token_session"]
 

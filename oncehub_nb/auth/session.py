@@ -32,7 +32,7 @@ from .._errors import ReauthorizationRequired
 from .._redact import install_log_redaction
 from ._exchange import OAuthServerError, refresh_grant, revoke_token
 from ._loopback import mount_loopback, to_oauthlib_url
-from .oauth import OAuthConfig
+from .config import OAuthConfig
 from .tokens import Token, TokenStore
 
 __all__ = ["OAuthSession"]

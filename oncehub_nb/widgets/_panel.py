@@ -22,7 +22,7 @@ import ipywidgets as w
 from .._client import OnceHub
 from .._html import credential_rows
 from ..auth._callback_server import CallbackServer
-from ..auth.oauth import OAuthConfig
+from ..auth.config import OAuthConfig
 from ..auth.tokens import TokenStore
 from ._connect import Connector, Outcome
 
