@@ -8,9 +8,9 @@ Example:
 """
 
 from .api_key import ApiKeyAuth
+from .config import OAuthConfig
 from .file_store import FileTokenStore
 from .keyring_store import KeyringTokenStore
-from .config import OAuthConfig
 from .oauth import AuthorizationFlow, clean_pasted_url
 from .session import OAuthSession
 from .tokens import MemoryTokenStore, Token, TokenStore

@@ -113,6 +113,11 @@ class SandboxState:
         self.authenticators: list[Authenticator] = [self._api_key_authenticator]
         #: Webhook deliveries made (see ``_webhook_delivery``), oldest first.
         self.webhook_deliveries: list[dict[str, Any]] = []
+        #: Deliveries wait for this gate (open by default). Recording a webhook flow closes it
+        #: while the client's own request is in flight: vcrpy un-patches HTTP globally while it
+        #: sends a request, so a delivery sent at that moment would not be recorded.
+        self.webhook_gate = threading.Event()
+        self.webhook_gate.set()
 
     # -- authentication -------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ def event_body(event_type: str, booking: Record) -> bytes:
 
 
 def _post(state: SandboxState, record: dict[str, Any], body: bytes, secret: str) -> None:
+    state.webhook_gate.wait(DELIVERY_TIMEOUT * 10)
     stamp = int(time.time())
     digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(  # noqa: S310 - loopback http(s) only, checked by caller

@@ -167,7 +167,10 @@ def _webhook(ctx: FlowContext) -> Outcome:
             for b in hub.bookings.list(status="scheduled", max_items=25)
             if not b.get("payment_information")
         )
+        # Hold the delivery until the cancel's exchange is recorded (see SandboxState.webhook_gate).
+        ctx.on_server(lambda sb: sb.state.webhook_gate.clear())
         hub.bookings.cancel(victim, notify=False)
+        ctx.on_server(lambda sb: sb.state.webhook_gate.set())
     ctx.on_server(lambda sb: _wait_deliveries(sb, 1))
     header, body = ctx.deliveries(1)[0]
     stamp = int(header.split("t=", 1)[1].split(",", 1)[0])
