@@ -106,8 +106,14 @@ def test_sandbox_signs_and_delivers_booking_events(
         )  # fmt: skip
         assert event.data["status"] == "canceled" and "contact" not in event.data
         assert event.owner_id == victim["owner"]
-        with pytest.raises(WebhookSignatureError):
+        with pytest.raises(WebhookSignatureError):  # a tampered body
             verify_signature(body.replace(b"canceled", b"scheduled"), header, every["secret"])
+        with pytest.raises(WebhookSignatureError):  # the wrong secret
+            verify_signature(body, header, every["secret"][::-1])
+        stamp = int(header.split("t=", 1)[1].split(",", 1)[0])
+        with pytest.raises(WebhookSignatureError):  # a stale timestamp (default tolerance 300 s)
+            verify_signature(body, header, every["secret"], now=stamp + 301)
+        assert verify_signature(body, header, every["secret"], now=stamp + 299) == stamp
 
         calendar = next(c for c in sb.ground_truth("booking-calendars") if c["published"])
         slot = hub.booking_calendars.time_slots(calendar["id"])[0]["start_time"]
