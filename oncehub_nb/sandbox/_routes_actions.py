@@ -115,35 +115,34 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
         deliver_event(state, event, booking)
         return ok(booking)
 
-    @app.post("/v2/bookings/<id>/cancel")
-    def cancel(id: str) -> Response:
+    def cancel_by_user(id: str, reason_field: str, fields: set[str], action: str) -> Response:
+        """Cancel (or cancel asking to reschedule): both end ``canceled``, with the reason."""
         body = json_body()
-        _only(body, {"cancellation_reason", "send_cancellation_email"})
+        _only(body, fields)
         with state.lock:
             booking = get_record(state, "bookings", id)
-            _cancellable(booking, "canceled")
+            _cancellable(booking, action)
             booking["status"] = "canceled"
             booking["cancel_reschedule_information"] = {
-                "reason": str(body.get("cancellation_reason") or ""),
+                "reason": str(body.get(reason_field) or ""),
                 "actioned_by": "user",
                 "user_id": booking["owner"],
             }
-            return touched(booking, "booking.canceled")
+            event = (
+                "booking.canceled"
+                if action == "canceled"
+                else ("booking.canceled_reschedule_requested")
+            )
+            return touched(booking, event)
+
+    @app.post("/v2/bookings/<id>/cancel")
+    def cancel(id: str) -> Response:
+        fields = {"cancellation_reason", "send_cancellation_email"}
+        return cancel_by_user(id, "cancellation_reason", fields, "canceled")
 
     @app.post("/v2/bookings/<id>/request-reschedule")
     def request_reschedule(id: str) -> Response:
-        body = json_body()
-        _only(body, {"reschedule_reason"})
-        with state.lock:
-            booking = get_record(state, "bookings", id)
-            _cancellable(booking, "rescheduled")
-            booking["status"] = "canceled"
-            booking["cancel_reschedule_information"] = {
-                "reason": str(body.get("reschedule_reason") or ""),
-                "actioned_by": "user",
-                "user_id": booking["owner"],
-            }
-            return touched(booking, "booking.canceled_reschedule_requested")
+        return cancel_by_user(id, "reschedule_reason", {"reschedule_reason"}, "rescheduled")
 
     @app.post("/v2/bookings/<id>/reassign")
     def reassign(id: str) -> Response:
