@@ -59,24 +59,6 @@ class Column:
         """The keys to follow in a record."""
         return self.source or tuple(self.name.split("."))
 
-    def pick(self, record: dict[str, Any]) -> Any:
-        """Take this column's value out of one record (``None`` where absent).
-
-        Args:
-            record: one API object.
-
-        Returns:
-            The raw value.
-        """
-        value: Any = record
-        for key in self.path:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        if self.id_of and isinstance(value, dict):
-            value = value.get("id")
-        return value
-
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -262,9 +244,10 @@ def _gc_paused() -> Iterator[None]:
 def _extract(rows: list[Any], columns: Sequence[Column]) -> dict[str, list[Any]]:
     """Every column's raw values, walking the records once per distinct key path prefix.
 
-    The same as ``[column.pick(r) for r in rows]`` per column, but each nested object is looked
-    up once for all the columns under it (``form_submission.*`` share one lookup), in list
-    comprehensions rather than a Python call per value: this is most of a frame's build time.
+    Each column follows its key path (an ``id_of`` column takes an expanded object's ``id``).
+    Each nested object is looked up once for all the columns under it (``form_submission.*``
+    share one lookup), in list comprehensions rather than a Python call per value: this is most
+    of a frame's build time.
     """
     prefixes: dict[tuple[str, ...], list[Any]] = {(): rows}
     out: dict[str, list[Any]] = {}

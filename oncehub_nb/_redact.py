@@ -189,13 +189,12 @@ def _install_record_factory() -> None:
 
 
 def install_log_redaction() -> None:
-    """Attach the redacting filter to the SDK's and its HTTP libraries' loggers (idempotent).
+    """Redact the SDK's and its HTTP libraries' log records (idempotent; run on import).
 
-    A filter on a logger only sees records made by that very logger, not those of its children,
-    so the filter goes on every logger named in :data:`REDACTED_LOGGERS` and on every child of
-    them that exists when this runs (requests-oauthlib and oauthlib log through module loggers
-    such as ``requests_oauthlib.oauth2_session``). The SDK calls this again after importing those
-    libraries, so their loggers are covered before they log anything.
+    The record factory masks every record of the namespaces in :data:`REDACTED_LOGGERS`, whichever
+    logger makes it, including loggers created later (oauthlib creates its module loggers
+    lazily). The filter is also put on those loggers and on every child of them that exists now,
+    so redaction holds even if an application replaces the record factory afterwards.
 
     Example:
         >>> install_log_redaction()

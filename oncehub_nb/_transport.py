@@ -43,7 +43,7 @@ from tenacity import (
 
 from ._config import Settings
 from ._errors import APIConnectionError, APITimeoutError, from_response
-from ._redact import install_log_redaction, redact_text
+from ._redact import redact_text
 
 __all__ = ["RETRY_STATUSES", "Transport", "shared_limiter"]
 
@@ -155,7 +155,6 @@ class Transport:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        install_log_redaction()
         self.settings = settings
         self.auth = auth
         self.session = session if session is not None else requests.Session()

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import requests
 
 from .._errors import APIConnectionError, APITimeoutError, TokenExchangeError
-from .._redact import install_log_redaction, redact_text, register_secret
+from .._redact import redact_text, register_secret
 from ._loopback import mount_loopback, to_oauthlib_url
 from .config import OAuthConfig
 
@@ -48,7 +48,6 @@ def token_session(config: OAuthConfig, *, state: str | None = None) -> Any:
     """
     from requests_oauthlib import OAuth2Session
 
-    install_log_redaction()
     session = OAuth2Session(
         client_id=config.client_id, redirect_uri=config.redirect_uri or None, state=state
     )

@@ -29,7 +29,6 @@ import requests
 from requests_oauthlib import OAuth2Session
 
 from .._errors import ReauthorizationRequired
-from .._redact import install_log_redaction
 from ._exchange import OAuthServerError, refresh_grant, revoke_token
 from ._loopback import mount_loopback, to_oauthlib_url
 from .config import OAuthConfig
@@ -76,10 +75,8 @@ class OAuthSession(OAuth2Session):  # type: ignore[misc]
             from .file_store import FileTokenStore
 
             store = FileTokenStore()
-        install_log_redaction()
         super().__init__(client_id=config.client_id)
         mount_loopback(self)
-        install_log_redaction()  # requests-oauthlib's module loggers exist now
         self.config = config
         self.store = store
         self.leeway = leeway
