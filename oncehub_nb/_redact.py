@@ -7,7 +7,10 @@ alone when they are too short for four characters to be safe to show.
 Two defences work together in :func:`redact_text`:
 
 * every secret the SDK handles is registered with :func:`register_secret` the moment it is read,
-  and any later occurrence of it in text is masked, whatever surrounds it;
+  together with the object that holds it (a client's auth, a token, a sign-in flow); while that
+  object lives, any occurrence of the secret in text is masked, whatever surrounds it. When the
+  owner is garbage-collected its secrets are forgotten, so a long-running kernel does not
+  accumulate every token it ever saw;
 * well-known shapes (``API-Key: ...``, ``Authorization: Bearer ...``, ``access_token=...``,
   ``"refresh_token": "..."``) are masked even when the value was never registered, which matters
   for third-party loggers such as requests-oauthlib, which logs whole tokens at DEBUG.
@@ -21,9 +24,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
+import weakref
+from collections.abc import Iterator
 
 __all__ = [
     "REDACTED_LOGGERS",
@@ -32,6 +38,8 @@ __all__ = [
     "mask",
     "redact_text",
     "register_secret",
+    "registered_secrets",
+    "watch_registrations",
 ]
 
 _SHOW = 4
@@ -41,7 +49,12 @@ _MIN_REGISTERED_LEN = 8
 REDACTED_LOGGERS = ("oncehub_nb", "requests_oauthlib", "oauthlib", "urllib3")
 
 _lock = threading.Lock()
-_registered: set[str] = set()
+#: Secrets by owner (``id(owner)``); an entry goes when its owner is garbage-collected.
+_by_owner: dict[int, set[str]] = {}
+#: Every live secret, longest first (rebuilt when an owner registers or goes).
+_live: list[str] = []
+#: Sets that also collect every secret registered while they are watched (leak tests).
+_watchers: list[set[str]] = []
 
 _SENSITIVE_NAMES = (
     r"api[-_]?key|access_token|refresh_token|id_token|client_secret|code_verifier|code|"
@@ -78,23 +91,88 @@ def mask(secret: str | None) -> str:
     return "…"
 
 
-def register_secret(secret: str | None) -> None:
-    """Remember a secret so that :func:`redact_text` masks it wherever it appears.
+def register_secret(secret: str | None, *, owner: object) -> None:
+    """Mask ``secret`` in every :func:`redact_text` for as long as ``owner`` lives.
 
+    The owner is the object that holds the secret (an auth object, a token, a sign-in flow): the
+    secret can only reach output through it, so it is masked exactly as long as it is held.
     Very short values (under 8 characters) are not registered: masking them would garble
     ordinary text, and nothing that short is a real credential.
 
     Args:
         secret: the value; ``None`` is ignored.
+        owner: the object holding it; must support weak references.
 
     Example:
-        >>> register_secret("my-very-secret-value-123")
+        >>> class Holder: ...
+        >>> holder = Holder()
+        >>> register_secret("my-very-secret-value-123", owner=holder)
         >>> redact_text("oops my-very-secret-value-123 leaked")
         'oops my-v… leaked'
+        >>> del holder  # the owner is gone: so is the registration
+        >>> "my-very-secret-value-123" in registered_secrets()
+        False
     """
-    if secret and len(secret) >= _MIN_REGISTERED_LEN:
+    if not secret or len(secret) < _MIN_REGISTERED_LEN:
+        return
+    key = id(owner)
+    with _lock:
+        held = _by_owner.get(key)
+        if held is None:
+            held = _by_owner[key] = set()
+            weakref.finalize(owner, _forget, key)
+        if secret not in held:
+            held.add(secret)
+            _rebuild()
+        for watcher in _watchers:
+            watcher.add(secret)
+
+
+def _forget(key: int) -> None:
+    with _lock:
+        if _by_owner.pop(key, None):
+            _rebuild()
+
+
+def _rebuild() -> None:
+    """Recompute the live list (the caller holds the lock)."""
+    global _live
+    _live = sorted({s for held in _by_owner.values() for s in held}, key=len, reverse=True)
+
+
+@contextlib.contextmanager
+def watch_registrations() -> Iterator[set[str]]:
+    """Collect every secret registered while the block runs, whether or not its owner lives on.
+
+    Leak tests use it: a secret that was used and dropped must still be looked for in what a
+    run left behind (a saved notebook, a cassette, a log).
+
+    Example:
+        >>> class Holder: ...
+        >>> with watch_registrations() as seen:
+        ...     register_secret("short-lived-secret-0001", owner=Holder())
+        >>> "short-lived-secret-0001" in seen
+        True
+    """
+    seen: set[str] = set()
+    with _lock:
+        _watchers.append(seen)
+    try:
+        yield seen
+    finally:
         with _lock:
-            _registered.add(secret)
+            _watchers.remove(seen)
+
+
+def registered_secrets() -> frozenset[str]:
+    """Every secret currently registered by a live owner (for leak scanners and tests).
+
+    Example:
+        >>> isinstance(registered_secrets(), frozenset)
+        True
+    """
+    with _lock:
+        return frozenset(_live)
 
 
 def _mask_match(match: re.Match[str]) -> str:
@@ -117,13 +195,13 @@ def redact_text(text: str) -> str:
         >>> redact_text("POST /token code=Zx81LmQ0pW7eRt5yUi3oPa9s&grant_type=authorization_code")
         'POST /token code=Zx81…&grant_type=authorization_code'
     """
-    with _lock:
-        secrets = sorted(_registered, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, mask(secret))
+    # Shapes first: a registered secret that happens to be a field name (``code_verifier``)
+    # must not turn ``code_verifier=<value>`` into something the shapes no longer recognise.
     for pattern in _PATTERNS:
         text = pattern.sub(_mask_match, text)
+    for secret in _live:  # a snapshot: the list is replaced, never changed in place
+        if secret in text:
+            text = text.replace(secret, mask(secret))
     return text
 
 

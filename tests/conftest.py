@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -9,6 +10,12 @@ import pytest
 
 from oncehub_nb import OnceHub
 from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.sandbox._times import ANCHOR_ENV, FIXED_ANCHOR, iso
+
+# Every sandbox of the suite (and of the CLI processes and notebook kernels it starts, which
+# inherit the environment) places its data around one fixed present and runs its clock from
+# there, so no expectation depends on the day the suite runs (.ci/run also runs it 400 days on).
+os.environ[ANCHOR_ENV] = iso(FIXED_ANCHOR)
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +55,9 @@ def hub(sandbox: Sandbox) -> Iterator[OnceHub]:
     """A client on the shared sandbox."""
     with client_for(sandbox) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def _own_token_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """Each test gets an empty token folder: nothing signs in as a leftover of another test."""
+    monkeypatch.setenv("ONCEHUB_TOKEN_DIR", str(tmp_path_factory.mktemp("tokens")))

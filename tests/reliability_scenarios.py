@@ -271,12 +271,16 @@ def scenario_connection_reset() -> ScenarioResult:
 
 
 def scenario_slower_than_timeout() -> ScenarioResult:
-    """Two responses slower than the client's timeout: retried as timeouts."""
+    """Two responses slower than the client's timeout: retried as timeouts.
+
+    The timeout leaves a normal page (tens of ms) a wide margin even on a loaded 2-core machine:
+    at 0.3 s, one ordinary page in a few hundred timed out too and the count was off by one.
+    """
     return _api_key_scenario(
         "slower than timeout",
-        "2 x 900 ms, timeout 0.3 s",
-        lambda sb: _inject(sb, "slow", 2, 6, delay_ms=900),
-        timeout=0.3,
+        "2 x 2000 ms, timeout 0.8 s",
+        lambda sb: _inject(sb, "slow", 2, 6, delay_ms=2000),
+        timeout=0.8,
     )
 
 

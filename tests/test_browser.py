@@ -31,6 +31,7 @@ import pytest
 import requests
 
 from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.sandbox._times import ANCHOR_ENV
 
 CHROMIUM = "/usr/bin/chromium"
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "01-sign-in.ipynb"
@@ -69,7 +70,9 @@ def lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     with Sandbox(bookings=30, seed=8) as sb:
         oauth = sb.oauth_settings("public")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_")}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_") or k == ANCHOR_ENV
+        }
         env.update(
             ONCEHUB_NB_INTERACTIVE="1",
             ONCEHUB_API_BASE=sb.base_url,
@@ -162,7 +165,13 @@ def test_sign_in_in_jupyterlab(lab: dict[str, Any], tmp_path: Path) -> None:
     )
     sb: Sandbox = lab["sb"]
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        # Chromium runs on the real clock: under a preloaded libfaketime (.ci/run's shifted-clock
+        # run) its compositor stalls and screenshots time out. JupyterLab, the kernels and the
+        # sandbox keep the shifted clock; what is tested is theirs, not the browser's.
+        real_clock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=FLAGS, env=real_clock
+        )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 1400})
             context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.sandbox._times import ANCHOR_ENV
 
 CLI = [sys.executable, "-m", "oncehub_nb.cli"]
 
 
 def _env(sb: Sandbox, token_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_") or k == ANCHOR_ENV}
     env["ONCEHUB_TOKEN_DIR"] = str(token_dir)
     env["ONCEHUB_API_BASE"] = sb.base_url
     for name, value in sb.oauth_settings("public").items():

@@ -8,16 +8,14 @@ where the spec contradicts what the live API returns are relaxed in memory, each
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from oncehub_nb.sandbox import Sandbox
+from tests._spec import require_spec
 
 openapi_core = pytest.importorskip("openapi_core")
 from openapi_core import OpenAPI  # noqa: E402
@@ -26,11 +24,6 @@ from openapi_core.contrib.requests import (  # noqa: E402
     RequestsOpenAPIResponse,
 )
 
-REFERENCE_DIR = Path(
-    os.environ.get("ONCEHUB_REFERENCE_DIR")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-)
-SPEC_PATH = REFERENCE_DIR / "oncehub-api-v2.openapi.json"
 SPEC_SERVER = "https://api.oncehub.com/v2"
 
 
@@ -81,9 +74,8 @@ def adjusted_spec(raw: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def openapi() -> Any:
-    if not SPEC_PATH.is_file():
-        pytest.skip(f"official OnceHub spec not found at {SPEC_PATH} (set ONCEHUB_REFERENCE_DIR)")
-    return OpenAPI.from_dict(adjusted_spec(json.loads(SPEC_PATH.read_text(encoding="utf-8"))))
+    spec = json.loads(require_spec().read_text(encoding="utf-8"))
+    return OpenAPI.from_dict(adjusted_spec(spec))
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +226,7 @@ def test_calendar_slots_schedule_links(check: Checker, sb: Sandbox) -> None:
     calendar = next(c for c in calendars if c["published"])
     hidden = next(c for c in calendars if not c["published"])
     slots = check("GET", f"/booking-calendars/{calendar['id']}/time-slots")
-    start = datetime.now(UTC).isoformat()
+    start = sb.now().isoformat()
     check("GET", f"/booking-calendars/{calendar['id']}/time-slots", 400,
           params={"start_time": start, "end_time": start})  # fmt: skip
     check("GET", f"/booking-calendars/{hidden['id']}/time-slots", 422)

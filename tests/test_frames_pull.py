@@ -105,7 +105,7 @@ def test_ctrl_c_mid_pull_keeps_the_frame_and_resumes(sandbox: Sandbox) -> None:
 def test_fatal_error_mid_pull_is_kept_and_resume_finishes(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
-    sb = make_sandbox(bookings=450, seed=4, time_scale=0.01)
+    sb = make_sandbox(bookings=1200, seed=4, time_scale=0.01)
     with client_for(sb, max_retries=1) as hub:
         hub._transport._sleep = lambda _s: None
         _fail_on_call(hub, 3, lambda: sb.inject("5xx", count=5, status=503))

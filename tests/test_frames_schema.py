@@ -7,7 +7,6 @@ never copied in. Without it these tests are skipped, saying why.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,7 @@ from oncehub_nb.resources.notifications import SMS_COLUMNS
 from oncehub_nb.resources.teams import TEAM_COLUMNS
 from oncehub_nb.resources.users import USER_COLUMNS
 from oncehub_nb.resources.webhooks import WEBHOOK_COLUMNS
-
-SPEC = Path(__file__).resolve().parents[1].parent / "shared/reference/oncehub-api-v2.openapi.json"
+from tests._spec import require_spec
 
 #: component schema -> (our columns, spec fields deliberately left out of the frame)
 SCHEMAS: dict[str, tuple[tuple[Column, ...], set[str]]] = {
@@ -43,9 +41,7 @@ SCHEMAS: dict[str, tuple[tuple[Column, ...], set[str]]] = {
 
 @pytest.fixture(scope="module")
 def components() -> dict[str, Any]:
-    if not SPEC.exists():
-        pytest.skip(f"the official OnceHub spec is not at {SPEC} (it is not shipped in the repo)")
-    schemas: dict[str, Any] = json.loads(SPEC.read_text())["components"]["schemas"]
+    schemas: dict[str, Any] = json.loads(require_spec().read_text())["components"]["schemas"]
     return schemas
 
 

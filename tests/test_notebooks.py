@@ -23,18 +23,29 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+from oncehub_nb.sandbox._times import ANCHOR_ENV  # noqa: E402
+
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 PROBE = """
 import json as _json, os as _os
-from oncehub_nb._redact import _registered as _secrets
-_found = set(_secrets)
+from oncehub_nb._redact import registered_secrets as _secrets
+_found = set(_secrets()) | set(_ONCEHUB_SEEN)
+_ONCEHUB_WATCH.__exit__(None, None, None)
 _sb = globals().get("sb")
 if _sb is not None:
     _found |= {_sb.api_key, _sb.no_plan_api_key}
     _found |= {_sb.oauth_settings(k).get("client_secret") or "" for k in ("public", "confidential")}
 with open(_os.environ["ONCEHUB_NB_SECRETS_OUT"], "w") as _f:
     _json.dump(sorted(s for s in _found if s and len(s) >= 8), _f)
+"""
+
+
+# Runs first: every secret registered during the run is collected, even one whose owner is gone.
+PRELUDE = """
+from oncehub_nb._redact import watch_registrations as _watch
+_ONCEHUB_WATCH = _watch()
+_ONCEHUB_SEEN = _ONCEHUB_WATCH.__enter__()
 """
 
 
@@ -58,13 +69,14 @@ def test_notebook_runs_and_keeps_no_secret(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in list(os.environ):
-        if name.startswith("ONCEHUB_"):
+        if name.startswith("ONCEHUB_") and name != ANCHOR_ENV:
             monkeypatch.delenv(name)
     secrets_file = tmp_path / "secrets.json"
     monkeypatch.setenv("ONCEHUB_NB_SECRETS_OUT", str(secrets_file))
     monkeypatch.setenv("ONCEHUB_TOKEN_DIR", str(tmp_path / "tokens"))  # never the user's own
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(PRELUDE))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     client = nbclient.NotebookClient(
         nb,
@@ -75,6 +87,7 @@ def test_notebook_runs_and_keeps_no_secret(
     )
     client.execute()
     nb.cells.pop()  # the probe
+    nb.cells.pop(0)  # the prelude
     errors = [
         out
         for cell in nb.cells

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import gc
 import logging
 
 import pytest
 
-from oncehub_nb._redact import install_log_redaction, mask, redact_text, register_secret
+from oncehub_nb._redact import (
+    install_log_redaction,
+    mask,
+    redact_text,
+    register_secret,
+    registered_secrets,
+)
+
+
+class _Holder:
+    """Stands for an object that holds a secret (an auth, a token, a flow)."""
 
 
 def test_mask_shows_at_most_four_characters() -> None:
@@ -32,8 +43,45 @@ def test_secret_shapes_are_masked(text: str) -> None:
 
 
 def test_registered_secret_is_masked_anywhere() -> None:
-    register_secret("plain-looking-value-0042")
+    holder = _Holder()
+    register_secret("plain-looking-value-0042", owner=holder)
     assert redact_text("x plain-looking-value-0042 y") == "x plai… y"
+
+
+def test_a_registered_field_name_does_not_unmask_its_value() -> None:
+    # The flake of issue 11: a test registered the word "code_verifier", which then masked the
+    # key and let the value through. Shapes are now applied before registered values.
+    holder = _Holder()
+    register_secret("code_verifier", owner=holder)
+    assert "Zq8bW3nLk2Pp9rTt7Yy" not in redact_text("code_verifier=Zq8bW3nLk2Pp9rTt7Yy")
+
+
+def test_secrets_are_forgotten_with_their_owner() -> None:
+    holder, other = _Holder(), _Holder()
+    register_secret("owned-secret-value-0077", owner=holder)
+    register_secret("owned-secret-value-0077", owner=other)
+    register_secret("second-secret-value-0078", owner=holder)
+    assert {"owned-secret-value-0077", "second-secret-value-0078"} <= registered_secrets()
+    del holder
+    gc.collect()
+    # still held by the other owner; the second one had only the first owner
+    assert "owned-secret-value-0077" in registered_secrets()
+    assert "second-secret-value-0078" not in registered_secrets()
+    assert redact_text("x second-secret-value-0078") == "x second-secret-value-0078"
+    del other
+    gc.collect()
+    assert "owned-secret-value-0077" not in registered_secrets()
+
+
+def test_a_client_registers_its_key_for_its_lifetime() -> None:
+    from oncehub_nb import OnceHub
+
+    hub = OnceHub(api_key="client-lifetime-key-0123456789")
+    assert "client-lifetime-key-0123456789" in registered_secrets()
+    hub.close()
+    del hub
+    gc.collect()
+    assert "client-lifetime-key-0123456789" not in registered_secrets()
 
 
 def test_log_filter_masks_third_party_child_loggers(caplog: pytest.LogCaptureFixture) -> None:

@@ -20,7 +20,7 @@ def fresh(make_sandbox: Callable[..., Sandbox]) -> Iterator[tuple[Sandbox, OnceH
 
 
 def _unpaid(sb: Sandbox, status: str, *, calendar: bool = False, past: bool = False) -> str:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    now = sb.now().strftime("%Y-%m-%dT%H:%M:%S")
     for booking in sb.ground_truth("bookings"):
         if booking["status"] != status or booking.get("payment_information"):
             continue
@@ -104,7 +104,7 @@ def test_booking_actions(fresh: tuple[Sandbox, OnceHub]) -> None:
 def test_calendar_slots_schedule_and_one_time_links(fresh: tuple[Sandbox, OnceHub]) -> None:
     sb, hub = fresh
     calendar = next(c for c in sb.ground_truth("booking-calendars") if c["published"])
-    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    start = sb.now() + dt.timedelta(days=1)
     slots = hub.booking_calendars.time_slots(
         calendar["id"], start=start, end=start + dt.timedelta(days=6)
     )

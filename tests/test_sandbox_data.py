@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -10,7 +11,7 @@ import requests
 
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.sandbox._data import generate
-from oncehub_nb.sandbox._times import ANCHOR, iso
+from oncehub_nb.sandbox._times import FIXED_ANCHOR, SandboxClock, iso
 
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 CALENDAR_FIELDS = ["booking_calendar", "cancel_url", "reschedule_url", "ics_url"]
@@ -56,7 +57,7 @@ def test_bookings_look_real() -> None:
         "canceled",
         "no_show",
     }
-    anchor = iso(ANCHOR)
+    anchor = iso(FIXED_ANCHOR)
     for booking in bookings:
         for name in ("creation_time", "starting_time", "last_updated_time"):
             assert TIME_RE.match(booking[name]), booking[name]
@@ -120,3 +121,41 @@ def test_urls_keys_and_limits() -> None:
         assert answer.status_code == 200
         assert answer.json()["message"].endswith(sb.state.data.account_email)
     sb.stop()  # a second stop is harmless
+
+
+def test_nothing_is_created_or_updated_after_the_anchor() -> None:
+    # A later write (a cancel) must be the newest update, or an incremental sync misses it.
+    data = generate(bookings=2000, seed=3)
+    anchor = iso(FIXED_ANCHOR)
+    for collection in ("bookings", "contacts", "notifications/sms", "webhooks"):
+        for record in data.live(collection):
+            for name in ("creation_time", "last_updated_time"):
+                if record.get(name) is not None:
+                    assert record[name] < anchor, (collection, name, record[name])
+    future = [b for b in data.live("bookings") if b["starting_time"] >= anchor]
+    assert 0.1 < len(future) / 2000 < 0.4  # a fair share still ahead of the present
+
+
+def test_the_anchor_moves_the_data_and_nothing_else() -> None:
+    later = dt.datetime(2027, 7, 6, tzinfo=dt.UTC)
+    a, b = generate(bookings=50, seed=5), generate(bookings=50, seed=5, anchor=later)
+    shift = later - FIXED_ANCHOR
+    for one, other in zip(a.live("bookings"), b.live("bookings"), strict=True):
+        assert one["id"] == other["id"] and one["status"] == other["status"]
+        start = dt.datetime.fromisoformat(one["starting_time"].replace("Z", "+00:00"))
+        assert iso(start + shift) == other["starting_time"]
+
+
+def test_sandbox_clock_defaults() -> None:
+    fixed = SandboxClock("2026-06-01", env={})
+    assert fixed.anchor == FIXED_ANCHOR
+    assert dt.timedelta(0) <= fixed.now() - FIXED_ANCHOR < dt.timedelta(minutes=5)
+    from_env = SandboxClock(env={"ONCEHUB_SANDBOX_ANCHOR": "2030-01-02"})
+    assert from_env.anchor == dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
+    ticking = SandboxClock("2026-06-01", clock=lambda: 42.0, env={})
+    assert ticking.timestamp() == 42.0
+    today = SandboxClock(env={})  # a user's sandbox: today's data, the real time
+    assert (today.anchor.hour, today.anchor.minute, today.anchor.second) == (0, 0, 0)
+    assert dt.timedelta(0) <= today.now() - today.anchor < dt.timedelta(days=1, minutes=1)
+    with pytest.raises(ValueError, match="ISO date"):
+        SandboxClock("next tuesday", env={})

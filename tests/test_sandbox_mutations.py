@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -69,7 +69,7 @@ def test_updated_booking_is_found_by_last_updated_filter(
     http: requests.Session, sb: Sandbox
 ) -> None:
     booking = first(sb, status="requested")
-    before = datetime.now(UTC) - timedelta(seconds=1)
+    before = sb.now() - timedelta(seconds=1)
     assert call(
         http,
         sb,
@@ -255,7 +255,7 @@ def test_time_slots_and_schedule(http: requests.Session, sb: Sandbox) -> None:
     assert isinstance(slots, list)
     assert slots
     assert set(slots[0]) == {"start_time", "locations"}
-    start = datetime.now(UTC)
+    start = sb.now()
     params = {"start_time": start.isoformat(), "end_time": (start - timedelta(hours=1)).isoformat()}
     answer = http.get(f"{sb.base_url}{path}/time-slots", params=params, timeout=5)
     assert answer.status_code == 400

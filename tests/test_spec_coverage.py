@@ -8,26 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Callable
-from pathlib import Path
-
-import pytest
 
 from oncehub_nb.sandbox import Sandbox
+from tests._spec import require_spec
 from tests.conftest import client_for
 from tests.test_resources_actions import _unpaid
 
-SPEC = (
-    Path(
-        os.environ.get("ONCEHUB_REFERENCE_DIR", Path(__file__).parents[2] / "shared" / "reference")
-    )
-    / "oncehub-api-v2.openapi.json"
-)
-
 
 def spec_routes() -> set[str]:
-    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    spec = json.loads(require_spec().read_text(encoding="utf-8"))
     return {
         f"{method.upper()} /v2{path}"
         for path, item in spec["paths"].items()
@@ -37,8 +27,7 @@ def spec_routes() -> set[str]:
 
 
 def test_every_spec_path_is_reachable_from_the_client(make_sandbox: Callable[..., Sandbox]) -> None:
-    if not SPEC.exists():
-        pytest.skip(f"OnceHub's spec is not at {SPEC} (set ONCEHUB_REFERENCE_DIR)")
+    require_spec()
     sb = make_sandbox(bookings=120, seed=11, time_scale=0.01)
     truth = sb.ground_truth
     with client_for(sb) as hub:
@@ -60,7 +49,7 @@ def test_every_spec_path_is_reachable_from_the_client(make_sandbox: Callable[...
         )
         hub.bookings.reassign(moving, new_host=other)
         calendar = next(c for c in truth("booking-calendars") if c["published"])
-        start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        start = sb.now() + dt.timedelta(days=1)
         slots = hub.booking_calendars.time_slots(calendar["id"], start=start)
         hub.booking_calendars.schedule(
             calendar["id"], start=slots[0]["start_time"], guest_time_zone="UTC",

@@ -108,7 +108,7 @@ def exchange_code(
     Raises:
         TokenExchangeError: the endpoint refused (``invalid_grant`` ...).
     """
-    register_secret(code)
+    register_secret(code, owner=config)
     session = token_session(config, state=state)
     session.redirect_uri = redirect_uri
     with session:

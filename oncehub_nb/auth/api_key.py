@@ -45,7 +45,7 @@ class ApiKeyAuth(requests.auth.AuthBase):
             raise ConfigurationError(
                 "The API key contains spaces or line breaks; paste the key alone."
             )
-        register_secret(key)
+        register_secret(key, owner=self)
         self._api_key = key
 
     @property

@@ -90,7 +90,7 @@ class OAuthConfig:
             object.__setattr__(self, "scope", " ".join(self.scope))
         if self.client_secret is not None and not self.client_secret.strip():
             object.__setattr__(self, "client_secret", None)
-        register_secret(self.client_secret)
+        register_secret(self.client_secret, owner=self)
         _check_endpoint("authorize_url", self.authorize_url, required=True)
         _check_endpoint("token_url", self.token_url, required=True)
         _check_endpoint("revoke_url", self.revoke_url, required=False)

@@ -192,7 +192,7 @@ class AuthorizationFlow:
         client = WebApplicationClient(self.config.client_id)
         verifier = self._new_secret(96)[:128]  # RFC 7636: 43 to 128 unreserved characters
         challenge = client.create_code_challenge(verifier, "S256")
-        register_secret(verifier)
+        register_secret(verifier, owner=self)
         now = self._clock()
         record = {
             "state": state,
@@ -290,7 +290,7 @@ class AuthorizationFlow:
                 "That address has no authorization code. Paste the address of the page you were "
                 "sent to after pressing Allow."
             )
-        register_secret(code)
+        register_secret(code, owner=self)
         if not state:
             raise StateMismatch("That address has no state parameter; start the sign-in again.")
         if record is None or not hmac.compare_digest(str(record.get("state", "")), state):

@@ -96,8 +96,8 @@ class Token:
     obtained_at: float | None = None
 
     def __post_init__(self) -> None:
-        register_secret(self.access_token)
-        register_secret(self.refresh_token)
+        register_secret(self.access_token, owner=self)
+        register_secret(self.refresh_token, owner=self)
 
     @classmethod
     def from_response(
@@ -354,12 +354,12 @@ def load_api_key(store: TokenStore, api_base: str) -> str | None:
     record = store.read(api_key_record_name(api_base))
     key = record.get("api_key") if record else None
     if isinstance(key, str) and key:
-        register_secret(key)
+        register_secret(key, owner=store)
         return key
     return None
 
 
 def save_api_key(store: TokenStore, api_base: str, api_key: str) -> None:
     """Store an API key for an API base (file 0600, or the keyring)."""
-    register_secret(api_key)
+    register_secret(api_key, owner=store)
     store.write(api_key_record_name(api_base), {"api_key": api_key, "api_base": api_base})

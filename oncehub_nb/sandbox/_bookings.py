@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from oncehub_nb.sandbox._dataset import TIMEZONES, Dataset, Record, new_id, phone, slug
-from oncehub_nb.sandbox._times import ANCHOR, iso, shift
+from oncehub_nb.sandbox._times import iso, shift
 
 if TYPE_CHECKING:
     from oncehub_nb.sandbox._data import Pools
@@ -46,7 +46,7 @@ def make_contacts(data: Dataset, pools: Pools, count: int) -> list[Record]:
         while email in seen:
             email = f"{slug(first)}.{slug(last)}{rng.randint(2, 999)}@{pools.pick(pools.domains)}"
         seen.add(email)
-        created = _ms(rng, shift(ANCHOR, days=-300 + rng.random() * 330))
+        created = _ms(rng, shift(data.anchor, days=-300 + rng.random() * 300))
         company = pools.pick(pools.companies) if rng.random() < 0.7 else None
         record: Record = {
             "object": "contact",
@@ -82,8 +82,8 @@ def make_contacts(data: Dataset, pools: Pools, count: int) -> list[Record]:
     return contacts
 
 
-def _status(rng: random.Random, starting: datetime) -> str:
-    table = _PAST if starting < ANCHOR else _FUTURE
+def _status(rng: random.Random, starting: datetime, anchor: datetime) -> str:
+    table = _PAST if starting < anchor else _FUTURE
     roll = rng.randrange(100)
     for status, weight in table:
         if roll < weight:
@@ -125,12 +125,15 @@ def make_bookings(data: Dataset, pools: Pools, count: int, contacts: list[Record
     }
     pages = list(data.page_links.items())
     calendars = [c for c in data.collections["booking-calendars"].values() if c["published"]]
+    now = shift(data.anchor, seconds=-1)
     for _ in range(count):
         contact = contacts[rng.randrange(len(contacts))]
-        created = _ms(rng, shift(ANCHOR, days=-180 + rng.random() * 270))
-        starting = shift(created, days=rng.randint(0, 40), minutes=15 * rng.randint(4, 60))
+        # Made in the past (nothing is created after the sandbox's present), starting up to
+        # 75 days later: about a fifth of the bookings are still ahead of the anchor.
+        created = _ms(rng, shift(data.anchor, days=-180 + rng.random() * 180))
+        starting = shift(created, days=rng.randint(0, 75), minutes=15 * rng.randint(4, 60))
         starting = starting.replace(minute=(starting.minute // 15) * 15, second=0, microsecond=0)
-        status = _status(rng, starting)
+        status = _status(rng, starting, data.anchor)
         booking_id = new_id(rng, "BKNG", 12, data.used_ids)
         record: Record = {"object": "booking", "id": booking_id, "tracking_id": booking_id}
         product_page = rng.random() < 0.55
@@ -149,7 +152,8 @@ def make_bookings(data: Dataset, pools: Pools, count: int, contacts: list[Record
             page_id = event_id = ""
         owner_email = users[owner]["email"]
         kind = rng.random()
-        updated = max(created, _updated(rng, status, created, starting, duration))
+        # Never after the present: a later write (a cancel) must be the newest update.
+        updated = max(created, min(_updated(rng, status, created, starting, duration), now))
         record.update(
             subject=subject,
             status=status,
@@ -286,7 +290,7 @@ def make_sms(data: Dataset, pools: Pools, count: int) -> None:
         to_contact = rng.random() < 0.8
         recipient = rng.choice(contacts) if to_contact else rng.choice(users)
         number = (recipient.get("mobile_phone") if to_contact else None) or phone(rng)
-        created = _ms(rng, shift(ANCHOR, days=-150 + rng.random() * 240))
+        created = _ms(rng, shift(data.anchor, days=-150 + rng.random() * 150))
         body = (
             f"Reminder: your meeting is on {created.strftime('%b %d')} at "
             f"{created.strftime('%H:%M')} UTC. Reply STOP to opt out."

@@ -1,12 +1,14 @@
 """Deterministic generation of the account: people, teams, pages, calendars.
 
 Everything is drawn from ``random.Random(seed)`` and a per-instance seeded ``Faker`` and placed
-relative to :data:`~oncehub_nb.sandbox._times.ANCHOR`, so one seed always gives the same records.
+relative to an anchor date (the sandbox's present), so one seed and one anchor always give the
+same records.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 from faker import Faker
 
@@ -20,7 +22,7 @@ from oncehub_nb.sandbox._dataset import (
     new_id,
     slug,
 )
-from oncehub_nb.sandbox._times import ANCHOR, iso, shift
+from oncehub_nb.sandbox._times import FIXED_ANCHOR, iso, shift
 
 _ROLES = [
     ("Account Owner", "active"),
@@ -89,8 +91,8 @@ class Pools:
         return values[self.rng.randrange(len(values))]
 
 
-def generate(*, bookings: int, seed: int) -> Dataset:
-    """Build the whole dataset for ``seed`` with ``bookings`` bookings.
+def generate(*, bookings: int, seed: int, anchor: datetime = FIXED_ANCHOR) -> Dataset:
+    """Build the whole dataset for ``seed`` with ``bookings`` bookings, placed around ``anchor``.
 
     Example:
         >>> ds = generate(bookings=20, seed=1)
@@ -100,7 +102,7 @@ def generate(*, bookings: int, seed: int) -> Dataset:
     rng = random.Random(seed)
     pools = Pools(rng, seed=seed)
     users = _make_users(pools)
-    data = Dataset(account_email=users[0]["email"])
+    data = Dataset(account_email=users[0]["email"], anchor=anchor)
     for user in users:
         data.used_ids.add(user["id"])
     teams = _make_teams(data, users, rng)
@@ -247,7 +249,7 @@ def _make_webhooks(data: Dataset, rng: random.Random) -> None:
             ("Analytics feed", ["booking", "conversation"]),
         ]
     ):
-        created = shift(ANCHOR, days=-200 + 30 * index, seconds=rng.randint(0, 86_000))
+        created = shift(data.anchor, days=-200 + 30 * index, seconds=rng.randint(0, 86_000))
         data.add(
             "webhooks",
             {

@@ -5,7 +5,10 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from oncehub_nb.sandbox._times import FIXED_ANCHOR
 
 Record = dict[str, Any]
 
@@ -79,6 +82,8 @@ class Dataset:
     """
 
     account_email: str
+    #: The present the records were placed around (see ``_times.SandboxClock``).
+    anchor: datetime = FIXED_ANCHOR
     collections: dict[str, dict[str, Record]] = field(
         default_factory=lambda: {name: {} for name in OBJECT_NAMES}
     )

@@ -16,7 +16,7 @@ from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._listing import reject_unknown
 from oncehub_nb.sandbox._routes_read import get_record
 from oncehub_nb.sandbox._state import SandboxState
-from oncehub_nb.sandbox._times import iso, now, parse_time
+from oncehub_nb.sandbox._times import iso, parse_time
 from oncehub_nb.sandbox._webhook_delivery import deliver_event
 
 _ACTIVE = {"scheduled", "rescheduled", "requested"}
@@ -37,14 +37,17 @@ def _cancellable(booking: Record, verb: str) -> None:
         raise ApiError(422, f"Paid bookings cannot be {verb} through this endpoint.")
 
 
-def time_slots(data: Dataset, calendar: Record, start: datetime, end: datetime) -> list[Record]:
-    """Free slots of ``calendar`` in ``[start, end)``: weekdays 09:00-17:00 UTC, future only.
+def time_slots(
+    data: Dataset, calendar: Record, start: datetime, end: datetime, *, now: datetime
+) -> list[Record]:
+    """Free slots of ``calendar`` in ``[start, end)``: weekdays 09:00-17:00 UTC, after ``now``.
 
     Example:
         >>> from oncehub_nb.sandbox._data import generate
         >>> ds = generate(bookings=0, seed=0)
         >>> cal = next(iter(ds.collections["booking-calendars"].values()))
-        >>> slots = time_slots(ds, cal, now(), now() + timedelta(days=7))
+        >>> now = ds.anchor
+        >>> slots = time_slots(ds, cal, now, now + timedelta(days=7), now=now)
         >>> sorted(slots[0])
         ['locations', 'start_time']
     """
@@ -55,7 +58,7 @@ def time_slots(data: Dataset, calendar: Record, start: datetime, end: datetime) 
         if b["booking_calendar"] == calendar["id"] and b["status"] in _ACTIVE
     }
     locations = data.calendars[calendar["id"]].locations
-    earliest = max(start, now())
+    earliest = max(start, now)
     slots: list[Record] = []
     day = start.replace(hour=0, minute=0, second=0, microsecond=0)
     while day < end:
@@ -70,8 +73,8 @@ def time_slots(data: Dataset, calendar: Record, start: datetime, end: datetime) 
     return slots
 
 
-def _slot_range(query: dict[str, str]) -> tuple[datetime, datetime]:
-    start, end = now(), None
+def _slot_range(query: dict[str, str], now: datetime) -> tuple[datetime, datetime]:
+    start, end = now, None
     for name in ("start_time", "end_time"):
         raw = query.get(name)
         if raw is not None:
@@ -111,7 +114,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
     data = state.data
 
     def touched(booking: Record, event: str) -> Response:
-        booking["last_updated_time"] = iso(now())
+        booking["last_updated_time"] = iso(state.clock.now())
         deliver_event(state, event, booking)
         return ok(booking)
 
@@ -178,7 +181,7 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
     def no_show(id: str) -> Response:
         with state.lock:
             booking = get_record(state, "bookings", id)
-            past = booking["starting_time"] < iso(now())
+            past = booking["starting_time"] < iso(state.clock.now())
             if not past or booking["status"] not in {"scheduled", "rescheduled", "completed"}:
                 raise ApiError(409, "Cannot update booking status to no_show")
             booking["status"] = "no_show"
@@ -189,9 +192,10 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
         reject_unknown(request.args, {"start_time", "end_time"})
         with state.lock:
             calendar = get_record(state, "booking-calendars", id)
-            start, end = _slot_range(dict(request.args))
+            now = state.clock.now()
+            start, end = _slot_range(dict(request.args), now)
             _published(calendar, 422)
-            return ok(time_slots(data, calendar, start, end))
+            return ok(time_slots(data, calendar, start, end, now=now))
 
     @app.post("/v2/booking-calendars/<id>/schedule")
     def schedule(id: str) -> Response:
@@ -219,11 +223,14 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
             _published(calendar, 422)
             day = start.replace(hour=0, minute=0, second=0, microsecond=0)
             free = {
-                s["start_time"] for s in time_slots(data, calendar, day, day + timedelta(days=1))
+                s["start_time"]
+                for s in time_slots(
+                    data, calendar, day, day + timedelta(days=1), now=state.clock.now()
+                )
             }
             if iso(start) not in free:
                 raise bad_request("The selected start time is not available.", "start_time")
-            booking = _new_booking(data, calendar, start, body, location)
+            booking = _new_booking(state, calendar, start, body, location)
             deliver_event(state, "booking.scheduled", booking)
             return ok({"id": booking["id"]})
 
@@ -234,9 +241,8 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
         with state.lock:
             _published(get_record(state, "booking-calendars", id), 400)
         token = _token(12)
-        return ok(
-            {"id": token, "url": f"https://oncehub.com/.{token}", "creation_time": iso(now())}
-        )
+        stamp = iso(state.clock.now())
+        return ok({"id": token, "url": f"https://oncehub.com/.{token}", "creation_time": stamp})
 
     @app.post("/v2/master-pages/<id>/one-time-links")
     def master_page_link(id: str) -> Response:
@@ -247,16 +253,15 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                     "One-time links cannot be created for an inactive master page.", "id"
                 )
         token = _token(8)
-        return ok(
-            {"id": token, "url": f"https://go.oncehub.com/.{token}", "creation_time": iso(now())}
-        )
+        stamp = iso(state.clock.now())
+        return ok({"id": token, "url": f"https://go.oncehub.com/.{token}", "creation_time": stamp})
 
 
 def _new_booking(
-    data: Dataset, calendar: Record, start: datetime, body: dict[str, Any], location: Record
+    state: SandboxState, calendar: Record, start: datetime, body: dict[str, Any], location: Record
 ) -> Record:
     form: dict[str, Any] = body["booking_form"]
-    rng = secrets.SystemRandom()
+    data, rng = state.data, state.rng
     users = data.collections["users"]
     host = calendar["host"]
     owner = host
@@ -264,7 +269,7 @@ def _new_booking(
         members = [u for u in data.live("users") if host in u["teams"] and u["status"] == "active"]
         owner = members[0]["id"] if members else data.live("users")[-1]["id"]
     contact = next((c for c in data.live("contacts") if c["email"] == form["email"]), None)
-    stamp = iso(now())
+    stamp = iso(state.clock.now())
     if contact is None:
         first, _, last = str(form["name"]).partition(" ")
         contact = data.add("contacts", {

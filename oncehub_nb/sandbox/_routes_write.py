@@ -15,7 +15,7 @@ from oncehub_nb.sandbox._errors import ApiError, bad_request, not_found
 from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._routes_read import get_record
 from oncehub_nb.sandbox._state import SandboxState
-from oncehub_nb.sandbox._times import iso, now
+from oncehub_nb.sandbox._times import iso
 
 _CONTACT_STRINGS = {
     "first_name", "last_name", "salutation", "job_title", "company", "company_size", "phone",
@@ -95,10 +95,10 @@ def register_write_routes(app: Flask, state: SandboxState) -> None:
                 for key in ("email", "mobile_phone"):
                     if body.get(key) and other.get(key) == body[key]:
                         raise ApiError(409, f"Contact already exists: '{body[key]}'", param=key)
-            stamp = iso(now())
+            stamp = iso(state.clock.now())
             record: Record = {
                 "object": "contact",
-                "id": new_id(secrets.SystemRandom(), "CTC", 14, data.used_ids),
+                "id": new_id(state.rng, "CTC", 14, data.used_ids),
                 "creation_time": stamp,
                 "last_updated_time": stamp,
                 "last_interacted_time": None,
@@ -130,7 +130,7 @@ def register_write_routes(app: Flask, state: SandboxState) -> None:
                     record[name] = _merge_custom_fields(record[name], value)
                 else:
                     record[name] = value
-            record["last_updated_time"] = iso(now())
+            record["last_updated_time"] = iso(state.clock.now())
             return ok(record)
 
     @app.delete("/v2/contacts/<id>")
@@ -155,7 +155,7 @@ def register_write_routes(app: Flask, state: SandboxState) -> None:
             _check_user_update(state, body)
             record: Record = {
                 "object": "user",
-                "id": new_id(secrets.SystemRandom(), "USR", 10, data.used_ids),
+                "id": new_id(state.rng, "USR", 10, data.used_ids),
                 "first_name": body["first_name"],
                 "last_name": body["last_name"],
                 "email": body["email"],
@@ -222,12 +222,12 @@ def register_write_routes(app: Flask, state: SandboxState) -> None:
                 )
             record: Record = {
                 "object": "webhook",
-                "id": new_id(secrets.SystemRandom(), "WHK", 10, data.used_ids),
+                "id": new_id(state.rng, "WHK", 10, data.used_ids),
                 "api_version": "v2",
                 "name": body["name"],
                 "url": body["url"],
                 "events": list(body["events"]),
-                "creation_time": iso(now()),
+                "creation_time": iso(state.clock.now()),
             }
             secret = secrets.token_hex(32)
             data.webhook_secrets[record["id"]] = secret

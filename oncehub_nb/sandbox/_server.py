@@ -7,6 +7,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -70,6 +71,12 @@ class Sandbox(OAuthHelpers):
         expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
         widen_scope: Grant ``read write`` even when only ``read`` was asked.
         token_endpoint_down: The next N token requests answer 503.
+        anchor: The present of the generated data: bookings before it are past, after it
+            scheduled. Default ``ONCEHUB_SANDBOX_ANCHOR`` when set, else today (00:00 UTC).
+        clock: Unix time for what the sandbox stamps (``last_updated_time`` of an action, a
+            webhook's signature time). Default: the real time when the anchor is today's; the
+            anchor plus the time since start when an anchor is given (so tests and recordings
+            see the same present on any day).
 
     The OAuth knobs can be changed at runtime through :attr:`oauth` (``sb.oauth.code_ttl = 1``
     or ``sb.oauth.configure(...)``) or ``POST /_sandbox/oauth/knobs``.
@@ -99,6 +106,8 @@ class Sandbox(OAuthHelpers):
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
+        anchor: datetime | date | str | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         _check_loopback(host)
         self.host = host
@@ -110,6 +119,8 @@ class Sandbox(OAuthHelpers):
             rate_limit=rate_limit,
             time_scale=time_scale,
             latency_ms=latency_ms,
+            anchor=anchor,
+            clock=clock,
         )
         self.app = create_app(self.state)
         self.oauth = OAuthProvider(
@@ -241,6 +252,25 @@ class Sandbox(OAuthHelpers):
             True
         """
         return self.state.no_plan_api_key
+
+    @property
+    def anchor(self) -> datetime:
+        """The present the data is placed around (bookings before it are past).
+
+        Example:
+            >>> Sandbox(bookings=0, anchor="2026-06-01").anchor.isoformat()
+            '2026-06-01T00:00:00+00:00'
+        """
+        return self.state.clock.anchor
+
+    def now(self) -> datetime:
+        """The sandbox's current time (UTC): what it stamps on writes and compares with.
+
+        Example:
+            >>> Sandbox(bookings=0, anchor="2026-06-01", clock=lambda: 1780272060.0).now()
+            datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.timezone.utc)
+        """
+        return self.state.clock.now()
 
     @property
     def rate_limits(self) -> list[tuple[int, float]]:

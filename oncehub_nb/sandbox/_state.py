@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import random
 import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from werkzeug.datastructures import Headers
@@ -16,6 +18,7 @@ from oncehub_nb.sandbox._data import generate
 from oncehub_nb.sandbox._dataset import Dataset, Record
 from oncehub_nb.sandbox._errors import no_plan, unauthorized
 from oncehub_nb.sandbox._limits import RateLimits
+from oncehub_nb.sandbox._times import SandboxClock
 
 FAULT_KINDS = ("5xx", "429", "reset", "slow")
 
@@ -93,11 +96,18 @@ class SandboxState:
         rate_limit: bool = True,
         time_scale: float = 1.0,
         latency_ms: int = 0,
+        anchor: datetime | date | str | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if bookings < 0:
             raise ValueError("bookings must be >= 0")
         self.lock = threading.RLock()
-        self.data: Dataset = generate(bookings=bookings, seed=seed)
+        #: The sandbox's present: its data's anchor and the time it stamps on writes.
+        self.clock = SandboxClock(anchor, clock=clock)
+        self.data: Dataset = generate(bookings=bookings, seed=seed, anchor=self.clock.anchor)
+        #: Ids of records the API creates (and webhook event ids) come from here: the same
+        #: requests on the same seed make the same ids. Secrets still come from ``secrets``.
+        self.rng = random.Random(f"sandbox-writes-{seed}")
         self.api_key = api_key or secrets.token_urlsafe(24)
         self.no_plan_api_key = secrets.token_urlsafe(24)
         self.rate_limit = rate_limit

@@ -14,7 +14,6 @@ import copy
 import hashlib
 import hmac
 import json
-import secrets
 import threading
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 from oncehub_nb.sandbox._dataset import Record
 from oncehub_nb.sandbox._routes_write import is_loopback_host
 from oncehub_nb.sandbox._state import SandboxState
-from oncehub_nb.sandbox._times import iso, now
+from oncehub_nb.sandbox._times import iso
 
 #: Seconds a receiver has to answer.
 DELIVERY_TIMEOUT = 2.0
@@ -37,11 +36,15 @@ def _matches(subscribed: list[str], event_type: str) -> bool:
     return event_type in subscribed or family in subscribed
 
 
-def event_body(event_type: str, booking: Record) -> bytes:
+def event_body(state: SandboxState, event_type: str, booking: Record) -> bytes:
     """The JSON body of a booking event (booking data as webhooks carry it).
 
+    The event id comes from the sandbox's seeded generator and the time from its clock, so a
+    recorded delivery is the same on every run.
+
     Example:
-        >>> json.loads(event_body("booking.canceled", {"id": "BKNG-1"}))["type"]
+        >>> body = event_body(SandboxState(bookings=0), "booking.canceled", {"id": "BKNG-1"})
+        >>> json.loads(body)["type"]
         'booking.canceled'
     """
     data = copy.deepcopy(booking)
@@ -49,9 +52,9 @@ def event_body(event_type: str, booking: Record) -> bytes:
     data.pop("utm_params", None)
     data["cancel_reschedule_url"] = f"https://oncehub.com/m/{booking.get('id')}"
     envelope = {
-        "id": "EVNT-" + secrets.token_hex(5).upper(),
+        "id": "EVNT-" + f"{state.rng.getrandbits(40):010X}",
         "object": "event",
-        "creation_time": iso(now()),
+        "creation_time": iso(state.clock.now()),
         "type": event_type,
         "api_version": "v2",
         "data": data,
@@ -61,7 +64,7 @@ def event_body(event_type: str, booking: Record) -> bytes:
 
 def _post(state: SandboxState, record: dict[str, Any], body: bytes, secret: str) -> None:
     state.webhook_gate.wait(DELIVERY_TIMEOUT * 10)
-    stamp = int(time.time())
+    stamp = int(state.clock.timestamp())
     digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(  # noqa: S310 - loopback http(s) only, checked by caller
         record["url"],
@@ -94,7 +97,7 @@ def deliver_event(state: SandboxState, event_type: str, booking: Record) -> None
         >>> deliver_event(SandboxState(bookings=0), "booking.canceled", {"id": "BKNG-1"})
     """
     with state.lock:
-        body = event_body(event_type, booking)
+        body = event_body(state, event_type, booking)
         for webhook in state.data.live("webhooks"):
             secret = state.data.webhook_secrets.get(webhook["id"])
             if secret is None or not _matches(list(webhook["events"]), event_type):

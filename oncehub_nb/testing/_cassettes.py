@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _scenarios_api  # noqa: F401 - registers the API scenarios
-from ._context import CLIENT_IDS, REPLAY_RECEIVER, REPLAY_ROOT, FlowContext
+from ._context import CLIENT_IDS, REPLAY_RECEIVER, REPLAY_ROOT, FlowContext, ReplayClock
 from ._scenarios import SCENARIOS, Outcome, Scenario
 from ._scrub import Scrubber
 
@@ -328,13 +328,18 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
         >>> record_scenario("api-key-valid", "cassettes")  # doctest: +SKIP
     """
     from ..sandbox import Sandbox
+    from ..sandbox._times import FIXED_ANCHOR
 
     scenario = _scenario(name)
     target = Path(directory) / f"{name}.yaml"
     partial = target.with_name(f".{name}.recording.yaml")
     partial.unlink(missing_ok=True)
+    # The sandbox runs on the scenario's clock, with its data anchored to the same instant:
+    # every time it writes (a cancel's last_updated_time, a webhook's signature time) is the
+    # same on every run, whatever today's date.
+    clock = ReplayClock()
     with contextlib.ExitStack() as stack:
-        sb = stack.enter_context(Sandbox(**scenario.sandbox))
+        sb = stack.enter_context(Sandbox(**scenario.sandbox, anchor=FIXED_ANCHOR, clock=clock))
         receiver = stack.enter_context(webhook_receiver()) if name.startswith("webhook") else None
         hosts = {sb.root_url: REPLAY_ROOT}
         if receiver is not None:
@@ -349,7 +354,7 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
             scrubber.learn("CLIENT_SECRET", settings["client_secret"] or "")
         with make_vcr(scrubber).use_cassette(str(partial), record_mode="all") as cassette:
             hook = None if receiver is None else (receiver[0] + "/hook", receiver[1])
-            ctx = FlowContext(name, sandbox=sb, cassette=cassette, receiver=hook)
+            ctx = FlowContext(name, sandbox=sb, cassette=cassette, receiver=hook, clock=clock)
             outcome = scenario.run(ctx)
             if receiver is not None:
                 # The sandbox delivers webhooks from a thread of its own, so a delivery may be

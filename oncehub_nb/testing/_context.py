@@ -182,6 +182,7 @@ class FlowContext:
         sandbox: the live sandbox when recording; ``None`` when replaying.
         cassette: the vcrpy cassette in use (replays read webhook deliveries from it).
         receiver: ``(url, inbox)`` of the local webhook receiver while recording.
+        clock: the scenario's clock (the recorder gives the sandbox the same one).
 
     Attributes:
         clock: the :class:`ReplayClock` every flow and session of the scenario uses.
@@ -200,12 +201,13 @@ class FlowContext:
         sandbox: Sandbox | None = None,
         cassette: Any = None,
         receiver: tuple[str, Any] | None = None,
+        clock: ReplayClock | None = None,
     ) -> None:
         self.seed = seed
         self.sandbox = sandbox
         self.cassette = cassette
         self._receiver = receiver
-        self.clock = ReplayClock()
+        self.clock = clock if clock is not None else ReplayClock()
         self.store = MemoryTokenStore()
         self.new_secret = replay_secrets(seed)
 

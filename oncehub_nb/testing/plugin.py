@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,10 @@ def oncehub_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
 def oncehub_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """A local OnceHub sandbox on 127.0.0.1 (60 bookings, seed 7, no rate limit by default).
 
+    Its data is anchored to 2026-06-01 (``ONCEHUB_SANDBOX_ANCHOR`` or the marker's ``anchor=``
+    overrides it) and its clock runs from there, so a test sees the same bookings, the same
+    statuses and the same "now" on any day it runs.
+
     Example:
         .. code-block:: python
 
@@ -102,9 +107,11 @@ def oncehub_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
                 assert oncehub_sandbox.api_key
     """
     from ..sandbox import Sandbox
+    from ..sandbox._times import ANCHOR_ENV, FIXED_ANCHOR
 
     marker = request.node.get_closest_marker("oncehub_sandbox")
     knobs: dict[str, Any] = {"bookings": 60, "seed": 7, "rate_limit": False}
+    knobs["anchor"] = os.environ.get(ANCHOR_ENV) or FIXED_ANCHOR
     knobs.update(marker.kwargs if marker is not None else {})
     with Sandbox(**knobs) as sb:
         yield sb
