@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from oncehub_nb._frames import records_to_frame
+from oncehub_nb.frames.build import records_to_frame
 from oncehub_nb.resources.bookings import Bookings
 from oncehub_nb.sandbox._data import generate
 

@@ -11,11 +11,9 @@ Example:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from ._client import OnceHub
-from ._config import Settings
-from ._errors import (
+from oncehub_nb._client import OnceHub
+from oncehub_nb._config import Settings
+from oncehub_nb._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -39,9 +37,10 @@ from ._errors import (
     UnprocessableError,
     WebhookSignatureError,
 )
-from ._login import login, login_panel
-from ._redact import install_log_redaction
-from .auth import ApiKeyAuth
+from oncehub_nb._redact import install_log_redaction
+from oncehub_nb._version import __version__
+from oncehub_nb.auth import ApiKeyAuth
+from oncehub_nb.notebook.login import login, login_panel
 
 # Secrets never reach logs: records of oncehub_nb, requests_oauthlib, oauthlib and urllib3 are
 # redacted from the first import on (requests-oauthlib logs whole tokens at DEBUG).

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ._config import Settings
-from ._errors import ConfigurationError, ReauthorizationRequired
-from ._transport import Transport
-from .auth.api_key import ApiKeyAuth
-from .resources import (
+from oncehub_nb._config import Settings
+from oncehub_nb._errors import ConfigurationError, ReauthorizationRequired
+from oncehub_nb._http.transport import Transport
+from oncehub_nb.auth.api_key import ApiKeyAuth
+from oncehub_nb.resources import (
     BookingCalendars,
     BookingPages,
     Bookings,
@@ -36,8 +36,8 @@ from .resources import (
 )
 
 if TYPE_CHECKING:
-    from .auth.config import OAuthConfig
-    from .auth.tokens import Token, TokenStore
+    from oncehub_nb.auth.config import OAuthConfig
+    from oncehub_nb.auth.tokens import Token, TokenStore
 
 __all__ = ["OnceHub"]
 
@@ -173,8 +173,8 @@ class OnceHub:
         Example:
             >>> hub = OnceHub.from_oauth(OAuthConfig.from_env(), api_base=...)  # doctest: +SKIP
         """
-        from .auth.config import OAuthConfig
-        from .auth.session import OAuthSession
+        from oncehub_nb.auth.config import OAuthConfig
+        from oncehub_nb.auth.session import OAuthSession
 
         config = config if config is not None else OAuthConfig.from_env(env)
         session = OAuthSession(
@@ -239,7 +239,7 @@ class OnceHub:
 
     def _repr_html_(self) -> str:
         """Notebook view: connection, account, masked credential, where it is kept, expiry."""
-        from ._html import client_html
+        from oncehub_nb.notebook.html import client_html
 
         return client_html(self)
 

@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._errors import ConfigurationError
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._version import __version__
 
 __all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "Settings", "is_loopback_url"]
 
@@ -143,8 +144,6 @@ class Settings:
                 )
         object.__setattr__(self, "api_base", base)
         if not self.user_agent:
-            from . import __version__
-
             object.__setattr__(self, "user_agent", f"oncehub-nb/{__version__}")
 
     @classmethod

@@ -43,7 +43,7 @@ from typing import Any
 
 import requests
 
-from ._redact import redact_text
+from oncehub_nb._redact import redact_text
 
 __all__ = [
     "APIConnectionError",

@@ -24,7 +24,7 @@ import json
 import time
 from typing import Any
 
-from ._errors import WebhookSignatureError
+from oncehub_nb._errors import WebhookSignatureError
 
 __all__ = ["SIGNATURE_HEADER", "WebhookEvent", "parse_event", "sign", "verify_signature"]
 

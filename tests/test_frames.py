@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from oncehub_nb._frames import Column, records_to_frame
+from oncehub_nb.frames.build import Column, records_to_frame
 from oncehub_nb.resources.bookings import BOOKING_COLUMNS
 
 RECORD = {

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from oncehub_nb._frames import Column
+from oncehub_nb.frames.build import Column
 from oncehub_nb.resources.booking_calendars import BOOKING_CALENDAR_COLUMNS
 from oncehub_nb.resources.booking_pages import BOOKING_PAGE_COLUMNS
 from oncehub_nb.resources.bookings import BOOKING_COLUMNS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from oncehub_nb._frames import Column, conform, explode_column, prefixed, records_to_frame
+from oncehub_nb.frames.build import Column, conform, explode_column, prefixed, records_to_frame
 from oncehub_nb.resources.bookings import BOOKING_COLUMNS
 from oncehub_nb.resources.users import USER_COLUMNS
 

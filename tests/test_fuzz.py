@@ -33,12 +33,12 @@ from oncehub_nb import (
 )
 from oncehub_nb._config import Settings
 from oncehub_nb._errors import from_response
-from oncehub_nb._frames import records_to_frame
-from oncehub_nb._pagination import Paginator
-from oncehub_nb._pull import collect
-from oncehub_nb._transport import Transport
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig, Token
 from oncehub_nb.auth.oauth import clean_pasted_url
+from oncehub_nb.frames.build import records_to_frame
+from oncehub_nb.frames.pull import collect
 from oncehub_nb.resources import (
     BookingCalendars,
     BookingPages,
@@ -268,7 +268,7 @@ def _schema(resource: Any) -> tuple[Any, ...]:
     expansions = getattr(resource, "expansions", {}) or {}
     columns = list(resource.columns)
     for name, related in expansions.items():
-        from oncehub_nb._frames import prefixed
+        from oncehub_nb.frames.build import prefixed
 
         columns += prefixed(name, related)
     return tuple(columns)

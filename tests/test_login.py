@@ -11,8 +11,9 @@ import pytest
 import requests
 
 import oncehub_nb
-from oncehub_nb import AuthorizationDenied, ConfigurationError, OnceHub, _login
+from oncehub_nb import AuthorizationDenied, ConfigurationError, OnceHub
 from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
+from oncehub_nb.notebook import login as _login
 from oncehub_nb.sandbox import Sandbox
 
 
@@ -165,7 +166,7 @@ def test_notebook_login_interrupted_wait_falls_back_to_paste(
     def interrupted(self: Any, timeout: float | None = None) -> bool:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("oncehub_nb.widgets.LoginPanel.wait", interrupted)
+    monkeypatch.setattr("oncehub_nb.notebook.panel.LoginPanel.wait", interrupted)
     hub = login(sb, config=loopback_config(sb), catch_redirect=True, wait=20)
     assert "paste the address" in capsys.readouterr().out
     (panel,) = shown

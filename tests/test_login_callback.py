@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from oncehub_nb.auth._callback_server import CallbackServer
+from oncehub_nb.auth.callback import CallbackServer
 
 
 def test_one_matching_request_then_closed(

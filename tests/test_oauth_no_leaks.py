@@ -10,7 +10,7 @@ import pytest
 
 from oncehub_nb import OnceHub, OnceHubError
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthSession
-from oncehub_nb.auth._exchange import exchange_code
+from oncehub_nb.auth.grants import exchange_code
 from oncehub_nb.sandbox import Sandbox
 from tests.oauth_helpers import config_for
 

@@ -19,7 +19,7 @@ from oncehub_nb import (
     TokenExchangeError,
 )
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthSession, Token
-from oncehub_nb.auth._exchange import exchange_code
+from oncehub_nb.auth.grants import exchange_code
 from oncehub_nb.sandbox import Sandbox
 from tests.oauth_helpers import config_for, sign_in
 
@@ -128,7 +128,7 @@ def test_refresh_before_expiry_with_rotation(sb: Sandbox) -> None:
     assert new is not None and new.refresh_token != first.refresh_token  # rotated and saved
     assert sb.oauth_stats()["refreshes"] == 1
     with pytest.raises(TokenExchangeError, match="invalid_grant"):  # the old one is dead
-        from oncehub_nb.auth._exchange import refresh_grant
+        from oncehub_nb.auth.grants import refresh_grant
 
         refresh_grant(config, first.refresh_token or "")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from oncehub_nb._scan import scan_paths, scan_text
 from oncehub_nb.cli import main
+from oncehub_nb.testing.scan import scan_paths, scan_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "Zq8bP2xLw9KcV4mN7tRy1sUaQ3"  # real-looking, made up

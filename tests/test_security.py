@@ -39,7 +39,7 @@ from oncehub_nb.auth import (
     OAuthSession,
     Token,
 )
-from oncehub_nb.auth._exchange import exchange_code, refresh_grant
+from oncehub_nb.auth.grants import exchange_code, refresh_grant
 from oncehub_nb.sandbox import Sandbox
 from tests.oauth_helpers import config_for, sign_in
 from tests.reliability_scenarios import capture, count_leaks, describe, sandbox_secrets

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from oncehub_nb import ConfigurationError, OnceHub, PullInterrupted
-from oncehub_nb._sync import META_KEY
+from oncehub_nb.frames.sync import META_KEY
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for
 

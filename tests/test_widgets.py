@@ -13,8 +13,8 @@ import pytest
 import oncehub_nb
 from oncehub_nb import MissingDependencyError, ReauthorizationRequired
 from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
+from oncehub_nb.notebook.panel import LoginPanel
 from oncehub_nb.sandbox import Sandbox
-from oncehub_nb.widgets import LoginPanel
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_flow_repr_html_shows_no_state(sb: Sandbox) -> None:
 
 
 def test_missing_ipywidgets_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [m for m in sys.modules if m.startswith("oncehub_nb.widgets")]:
+    for name in [m for m in sys.modules if m.startswith("oncehub_nb.notebook.panel")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'oncehub-nb\[notebooks\]'"):

@@ -7,13 +7,12 @@ Example:
     >>> from oncehub_nb.auth import ApiKeyAuth, AuthorizationFlow, OAuthConfig, OAuthSession
 """
 
-from .api_key import ApiKeyAuth
-from .config import OAuthConfig
-from .file_store import FileTokenStore
-from .keyring_store import KeyringTokenStore
-from .oauth import AuthorizationFlow, clean_pasted_url
-from .session import OAuthSession
-from .tokens import MemoryTokenStore, Token, TokenStore
+from oncehub_nb.auth.api_key import ApiKeyAuth
+from oncehub_nb.auth.config import OAuthConfig
+from oncehub_nb.auth.oauth import AuthorizationFlow, clean_pasted_url
+from oncehub_nb.auth.session import OAuthSession
+from oncehub_nb.auth.stores import FileTokenStore, KeyringTokenStore, MemoryTokenStore
+from oncehub_nb.auth.tokens import Token, TokenStore
 
 __all__ = [
     "ApiKeyAuth",

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .._config import is_loopback_url
+from oncehub_nb._config import is_loopback_url
 
 __all__ = ["LOOPBACK_PREFIXES", "LoopbackHTTPAdapter", "mount_loopback", "to_oauthlib_url"]
 

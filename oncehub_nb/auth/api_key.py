@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import requests
 
-from .._errors import ConfigurationError
-from .._redact import mask, register_secret
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._redact import mask, register_secret
 
 __all__ = ["ApiKeyAuth"]
 

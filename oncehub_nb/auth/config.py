@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._config import is_loopback_url
-from .._errors import ConfigurationError
-from .._redact import mask, register_secret
-from .tokens import profile_name
+from oncehub_nb._config import is_loopback_url
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._redact import mask, register_secret
+from oncehub_nb.auth.tokens import profile_name
 
 __all__ = ["DEFAULT_AUTHORIZE_URL", "DEFAULT_TOKEN_URL", "OAuthConfig"]
 

@@ -25,16 +25,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .._config import is_loopback_url
-from .._errors import (
+from oncehub_nb._config import is_loopback_url
+from oncehub_nb._errors import (
     AuthorizationDenied,
     ConfigurationError,
     InvalidRedirectURL,
     StateMismatch,
 )
-from .._redact import register_secret
-from .config import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuthConfig
-from .tokens import Token, TokenStore
+from oncehub_nb._redact import register_secret
+from oncehub_nb.auth.config import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuthConfig
+from oncehub_nb.auth.tokens import Token, TokenStore
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
@@ -111,7 +111,7 @@ class AuthorizationFlow:
         new_secret: Callable[[int], str] = secrets.token_urlsafe,
     ) -> None:
         if store is None:
-            from .file_store import FileTokenStore
+            from oncehub_nb.auth.stores import FileTokenStore
 
             store = FileTokenStore()
         self.config = config
@@ -119,7 +119,7 @@ class AuthorizationFlow:
         self.ttl = ttl
         self._clock = clock
         if exchange is None:
-            from ._exchange import exchange_code
+            from oncehub_nb.auth.grants import exchange_code
 
             exchange = exchange_code
         self._exchange = exchange
@@ -134,7 +134,7 @@ class AuthorizationFlow:
 
     def _repr_html_(self) -> str:
         """Notebook view: the app, pending sign-ins and their expiry, the store (no secrets)."""
-        from .._html import flow_html
+        from oncehub_nb.notebook.html import flow_html
 
         return flow_html(self)
 
@@ -180,7 +180,7 @@ class AuthorizationFlow:
         """
         from oauthlib.oauth2 import WebApplicationClient
 
-        from ._loopback import to_oauthlib_url
+        from oncehub_nb.auth._loopback import to_oauthlib_url
 
         if not self.config.redirect_uri:
             raise ConfigurationError(

@@ -28,11 +28,11 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth2Session
 
-from .._errors import ReauthorizationRequired
-from ._exchange import OAuthServerError, refresh_grant, revoke_token
-from ._loopback import mount_loopback, to_oauthlib_url
-from .config import OAuthConfig
-from .tokens import Token, TokenStore
+from oncehub_nb._errors import ReauthorizationRequired
+from oncehub_nb.auth._loopback import mount_loopback, to_oauthlib_url
+from oncehub_nb.auth.config import OAuthConfig
+from oncehub_nb.auth.grants import OAuthServerError, refresh_grant, revoke_token
+from oncehub_nb.auth.tokens import Token, TokenStore
 
 __all__ = ["OAuthSession"]
 
@@ -72,7 +72,7 @@ class OAuthSession(OAuth2Session):  # type: ignore[misc]
         refresh: Callable[[OAuthConfig, str], Any] = refresh_grant,
     ) -> None:
         if store is None:
-            from .file_store import FileTokenStore
+            from oncehub_nb.auth.stores import FileTokenStore
 
             store = FileTokenStore()
         super().__init__(client_id=config.client_id)

@@ -1,7 +1,8 @@
 """OAuth tokens and where they are kept.
 
 :class:`Token` is an immutable token with a masked repr. A :class:`TokenStore` keeps small JSON
-records under names (one token per profile, plus pending sign-ins): :class:`MemoryTokenStore`
+records under names (one token per profile, plus pending sign-ins); the stores are in
+:mod:`oncehub_nb.auth.stores`: ``MemoryTokenStore``
 for a session, ``FileTokenStore`` (the default: the platform config directory, files 0600 from
 creation, directory 0700, atomic replace, a file lock for processes sharing it) and
 ``KeyringTokenStore`` (the ``keyring`` extra).
@@ -9,6 +10,7 @@ creation, directory 0700, atomic replace, a file lock for processes sharing it) 
 A profile is one (token URL, client id) pair, so switching apps never reuses a token.
 
 Example:
+    >>> from oncehub_nb.auth.stores import MemoryTokenStore
     >>> store = MemoryTokenStore()
     >>> token = Token(access_token="a" * 20, refresh_token="r" * 20, expires_at=2_000_000_000.0)
     >>> store.save_token("demo", token)
@@ -25,19 +27,16 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import math
 import re
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from .._errors import ConfigurationError
-from .._redact import mask, register_secret
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._redact import mask, register_secret
 
 __all__ = [
-    "MemoryTokenStore",
     "Token",
     "TokenStore",
     "api_key_record_name",
@@ -225,6 +224,7 @@ class TokenStore(abc.ABC):
     :meth:`describe`; the token helpers are shared.
 
     Example:
+        >>> from oncehub_nb.auth.stores import MemoryTokenStore
         >>> store = MemoryTokenStore()
         >>> with store.lock("token-x"):
         ...     store.write("token-x", {"access_token": "x" * 20})
@@ -291,47 +291,6 @@ def check_record_name(name: str) -> str:
     return name
 
 
-class MemoryTokenStore(TokenStore):
-    """Keeps records in this process only; gone when the kernel restarts.
-
-    Example:
-        >>> MemoryTokenStore().describe()
-        'memory (this process only)'
-    """
-
-    def __init__(self) -> None:
-        self._records: dict[str, str] = {}
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.RLock] = {}
-
-    def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
-        with self._guard:
-            raw = self._records.get(check_record_name(name))
-        return None if raw is None else dict(json.loads(raw))
-
-    def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
-        with self._guard:
-            self._records[check_record_name(name)] = json.dumps(dict(record))
-
-    def delete(self, name: str) -> None:  # noqa: D102
-        with self._guard:
-            self._records.pop(check_record_name(name), None)
-
-    def names(self, prefix: str) -> list[str]:  # noqa: D102
-        with self._guard:
-            return sorted(n for n in self._records if n.startswith(prefix))
-
-    @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[None]:  # noqa: D102
-        with self._guard:
-            lock = self._locks.setdefault(check_record_name(name), threading.RLock())
-        with lock:
-            yield
-
-    def describe(self) -> str:  # noqa: D102
-        return "memory (this process only)"
-
-
 def api_key_record_name(api_base: str) -> str:
     """Name of the stored API key for one API base (``oncehub-nb login --api-key``).
 
@@ -346,6 +305,7 @@ def load_api_key(store: TokenStore, api_base: str) -> str | None:
     """Return the API key stored for an API base, or ``None``.
 
     Example:
+        >>> from oncehub_nb.auth.stores import MemoryTokenStore
         >>> store = MemoryTokenStore()
         >>> save_api_key(store, "https://api.oncehub.com/v2", "k" * 24)
         >>> load_api_key(store, "https://api.oncehub.com/v2") == "k" * 24

@@ -4,16 +4,16 @@ Example:
     >>> from oncehub_nb.resources import Bookings, Contacts
 """
 
-from .booking_calendars import BookingCalendars
-from .booking_pages import BookingPages
-from .bookings import Bookings
-from .contacts import Contacts
-from .event_types import EventTypes
-from .master_pages import MasterPages
-from .notifications import SmsNotifications
-from .teams import Teams
-from .users import Users
-from .webhooks import Webhooks
+from oncehub_nb.resources.booking_calendars import BookingCalendars
+from oncehub_nb.resources.booking_pages import BookingPages
+from oncehub_nb.resources.bookings import Bookings
+from oncehub_nb.resources.contacts import Contacts
+from oncehub_nb.resources.event_types import EventTypes
+from oncehub_nb.resources.master_pages import MasterPages
+from oncehub_nb.resources.notifications import SmsNotifications
+from oncehub_nb.resources.teams import Teams
+from oncehub_nb.resources.users import Users
+from oncehub_nb.resources.webhooks import Webhooks
 
 __all__ = [
     "BookingCalendars",

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 from urllib.parse import quote
 
-from .._errors import APIStatusError, ConfigurationError, PullInterrupted
-from .._frames import Column, prefixed, records_to_frame
-from .._pagination import Paginator
-from .._pull import RecordWalk, collect
-from .._transport import Transport
-from ._filters import FilterKind, FilterSpec, TimeLike, to_api_time
+from oncehub_nb._errors import APIStatusError, ConfigurationError, PullInterrupted
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb._http.transport import Transport
+from oncehub_nb.frames.build import Column, prefixed, records_to_frame
+from oncehub_nb.frames.pull import RecordWalk, collect
+from oncehub_nb.resources._filters import FilterKind, FilterSpec, TimeLike, to_api_time
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +70,7 @@ class Resource:
     path: ClassVar[str] = ""
     filters: ClassVar[tuple[FilterSpec, ...]] = ()
     expandable: ClassVar[tuple[str, ...]] = ()
-    #: The frame's columns (see :mod:`oncehub_nb._frames`).
+    #: The frame's columns (see :mod:`oncehub_nb.frames.build`).
     columns: ClassVar[tuple[Column, ...]] = ()
     #: Expandable field -> the related object's columns, added as ``<field>.*`` when expanded.
     expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {}

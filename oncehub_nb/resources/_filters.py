@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 from typing import Literal
 
-from .._errors import ConfigurationError
+from oncehub_nb._errors import ConfigurationError
 
 __all__ = [
     "FilterKind",

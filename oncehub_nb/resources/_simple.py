@@ -7,8 +7,8 @@ Example:
 
 from __future__ import annotations
 
-from .._pagination import Paginator
-from ._base import Resource
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.resources._base import Resource
 
 __all__ = ["UnfilteredResource"]
 

@@ -13,11 +13,11 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import APIStatusError, ConfigurationError
-from .._frames import Column
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource, TimeLike, to_api_time
-from ._filters import check_choice, check_text
+from oncehub_nb._errors import APIStatusError, ConfigurationError
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike, to_api_time
+from oncehub_nb.resources._filters import check_choice, check_text
 
 __all__ = ["BOOKING_CALENDAR_COLUMNS", "LOCATION_TYPES", "BookingCalendars"]
 

@@ -6,9 +6,9 @@ Example:
 
 from __future__ import annotations
 
-from .._frames import Column
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource
 
 __all__ = ["BOOKING_PAGE_COLUMNS", "BookingPages"]
 

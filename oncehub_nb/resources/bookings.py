@@ -13,16 +13,16 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._errors import ConfigurationError
-from .._frames import Column
-from .._pagination import ChainedPaginator, Paginator
-from ._base import FilterSpec, Resource, TimeLike
-from ._filters import check_choice, check_text
-from .booking_pages import BOOKING_PAGE_COLUMNS
-from .contacts import CONTACT_COLUMNS
-from .event_types import EVENT_TYPE_COLUMNS
-from .master_pages import MASTER_PAGE_COLUMNS
-from .users import USER_COLUMNS
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._http.pagination import ChainedPaginator, Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
+from oncehub_nb.resources._filters import check_choice, check_text
+from oncehub_nb.resources.booking_pages import BOOKING_PAGE_COLUMNS
+from oncehub_nb.resources.contacts import CONTACT_COLUMNS
+from oncehub_nb.resources.event_types import EVENT_TYPE_COLUMNS
+from oncehub_nb.resources.master_pages import MASTER_PAGE_COLUMNS
+from oncehub_nb.resources.users import USER_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -332,7 +332,7 @@ class Bookings(Resource):
 
         The first call pulls everything. Later calls fetch only bookings updated since the
         newest ``last_updated_time`` seen (minus ``overlap``, for clock skew) and upsert them
-        by ``id``. See :func:`oncehub_nb._sync.sync_bookings`.
+        by ``id``. See :func:`oncehub_nb.frames.sync.sync_bookings`.
 
         Args:
             path: the Parquet file (created when absent).
@@ -349,6 +349,6 @@ class Bookings(Resource):
         Example:
             >>> frame = hub.bookings.sync("bookings.parquet")  # doctest: +SKIP
         """
-        from .._sync import sync_bookings
+        from oncehub_nb.frames.sync import sync_bookings
 
         return sync_bookings(self, path, overlap=overlap, progress=progress)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import ConfigurationError
-from .._frames import Column
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource, TimeLike
-from ._filters import check_choice
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
+from oncehub_nb.resources._filters import check_choice
 
 __all__ = ["CONTACT_COLUMNS", "CONTACT_STATUSES", "Contacts"]
 

@@ -6,8 +6,8 @@ Example:
 
 from __future__ import annotations
 
-from .._frames import Column
-from ._simple import UnfilteredResource
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._simple import UnfilteredResource
 
 __all__ = ["EVENT_TYPE_COLUMNS", "EventTypes"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._frames import Column
-from ._simple import UnfilteredResource
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._simple import UnfilteredResource
 
 __all__ = ["MASTER_PAGE_COLUMNS", "MasterPages"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from .._frames import Column
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource, TimeLike
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
 
 __all__ = ["SMS_COLUMNS", "SMS_STATUSES", "SmsNotifications"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._errors import ConfigurationError
-from .._frames import Column
-from .._pagination import Paginator
-from ._base import FilterSpec, Resource
-from ._filters import check_choice, check_ids, check_text
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._http.pagination import Paginator
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import FilterSpec, Resource
+from oncehub_nb.resources._filters import check_choice, check_ids, check_text
 
 __all__ = ["ASSIGNABLE_ROLES", "USER_COLUMNS", "USER_ROLES", "USER_STATUSES", "Users"]
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._errors import ConfigurationError
-from .._frames import Column
-from ._filters import check_text
-from ._simple import UnfilteredResource
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._filters import check_text
+from oncehub_nb.resources._simple import UnfilteredResource
 
 __all__ = ["WEBHOOK_COLUMNS", "WEBHOOK_EVENTS", "Webhooks"]
 

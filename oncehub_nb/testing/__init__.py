@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from ._cassettes import (
+from oncehub_nb.testing._cassettes import (
     MATCH_ON,
     RecordingError,
     Replay,
@@ -28,7 +28,7 @@ from ._cassettes import (
     vcr_config,
     webhook_receiver,
 )
-from ._context import (
+from oncehub_nb.testing._context import (
     REPLAY_API_BASE,
     REPLAY_ROOT,
     FlowContext,
@@ -36,8 +36,8 @@ from ._context import (
     consent,
     replay_secrets,
 )
-from ._scenarios import SCENARIOS, Scenario
-from ._scrub import PLACEHOLDER_RE, Scrubber, is_placeholder
+from oncehub_nb.testing._scenarios import SCENARIOS, Scenario
+from oncehub_nb.testing._scrub import PLACEHOLDER_RE, Scrubber, is_placeholder
 
 __all__ = [
     "MATCH_ON",

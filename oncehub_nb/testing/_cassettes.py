@@ -17,13 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _scenarios_api  # noqa: F401 - registers the API scenarios
-from ._context import CLIENT_IDS, REPLAY_RECEIVER, REPLAY_ROOT, FlowContext, ReplayClock
-from ._scenarios import SCENARIOS, Outcome, Scenario
-from ._scrub import Scrubber
+from oncehub_nb.testing import _scenarios_api  # noqa: F401 - registers the API scenarios
+from oncehub_nb.testing._context import (
+    CLIENT_IDS,
+    REPLAY_RECEIVER,
+    REPLAY_ROOT,
+    FlowContext,
+    ReplayClock,
+)
+from oncehub_nb.testing._scenarios import SCENARIOS, Outcome, Scenario
+from oncehub_nb.testing._scrub import Scrubber
 
 if TYPE_CHECKING:
-    from .._client import OnceHub
+    from oncehub_nb._client import OnceHub
 
 __all__ = [
     "MATCH_ON",
@@ -327,8 +333,8 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
     Example:
         >>> record_scenario("api-key-valid", "cassettes")  # doctest: +SKIP
     """
-    from ..sandbox import Sandbox
-    from ..sandbox._times import FIXED_ANCHOR
+    from oncehub_nb.sandbox import Sandbox
+    from oncehub_nb.sandbox._times import FIXED_ANCHOR
 
     scenario = _scenario(name)
     target = Path(directory) / f"{name}.yaml"

@@ -29,11 +29,11 @@ from urllib.parse import urljoin
 
 import requests
 
-from ..auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig, OAuthSession, Token
+from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig, OAuthSession, Token
 
 if TYPE_CHECKING:
-    from .._client import OnceHub
-    from ..sandbox import Sandbox
+    from oncehub_nb._client import OnceHub
+    from oncehub_nb.sandbox import Sandbox
 
 __all__ = [
     "REPLAY_API_BASE",
@@ -284,7 +284,7 @@ class FlowContext:
 
     def client(self, api_key: str | None = None, **settings: Any) -> OnceHub:
         """An API-key client (the valid key unless another is given)."""
-        from .._client import OnceHub
+        from oncehub_nb._client import OnceHub
 
         hub = OnceHub(api_key=api_key or self.api_key, **self.settings(**settings))
         hub._transport._sleep = _no_sleep
@@ -298,7 +298,7 @@ class FlowContext:
         **settings: Any,
     ) -> OnceHub:
         """An OAuth client on the token in :attr:`store`, refreshing by :attr:`clock`."""
-        from .._client import OnceHub
+        from oncehub_nb._client import OnceHub
 
         session = OAuthSession(
             config,

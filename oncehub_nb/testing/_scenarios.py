@@ -17,15 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 import oncehub_nb
-
-from .. import (
+from oncehub_nb import (
     AuthorizationDenied,
     OnceHubError,
     ReauthorizationRequired,
     TokenExchangeError,
 )
-from ..auth._exchange import exchange_code, refresh_grant
-from ._context import FlowContext
+from oncehub_nb.auth.grants import exchange_code, refresh_grant
+from oncehub_nb.testing._context import FlowContext
 
 __all__ = ["SCENARIOS", "Scenario"]
 

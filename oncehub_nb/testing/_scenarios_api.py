@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import AuthenticationError, PermissionDeniedError
-from ._context import FlowContext
-from ._scenarios import _ACCOUNT, _PAGE, SCENARIOS, Outcome, scenario
+from oncehub_nb import AuthenticationError, PermissionDeniedError
+from oncehub_nb.testing._context import FlowContext
+from oncehub_nb.testing._scenarios import _ACCOUNT, _PAGE, SCENARIOS, Outcome, scenario
 
 __all__ = ["SCENARIOS"]
 
@@ -158,7 +158,7 @@ def _sync(ctx: FlowContext) -> Outcome:
     data=True,
 )
 def _webhook(ctx: FlowContext) -> Outcome:
-    from ..webhooks import parse_event, verify_signature
+    from oncehub_nb.webhooks import parse_event, verify_signature
 
     with ctx.client() as hub:
         hook = hub.webhooks.create(name="replay", url=ctx.receiver_url, events=["booking"])
@@ -180,6 +180,6 @@ def _webhook(ctx: FlowContext) -> Outcome:
 
 
 def _wait_deliveries(sb: Any, count: int) -> None:
-    from ..sandbox._webhook_delivery import wait_for_deliveries
+    from oncehub_nb.sandbox._webhook_delivery import wait_for_deliveries
 
     wait_for_deliveries(sb.state, count)

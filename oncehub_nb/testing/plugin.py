@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ..sandbox import Sandbox
-    from ._cassettes import Replay
+    from oncehub_nb.sandbox import Sandbox
+    from oncehub_nb.testing._cassettes import Replay
 
 __all__ = [
     "oncehub_replay",
@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     """Register the ``oncehub`` request matcher with pytest-recording's VCR."""
-    from ._cassettes import match_credentials
+    from oncehub_nb.testing._cassettes import match_credentials
 
     vcr.register_matcher("oncehub", match_credentials)
 
@@ -81,9 +81,9 @@ def oncehub_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
             def vcr_config(oncehub_vcr_config):
                 return oncehub_vcr_config
     """
-    from ._cassettes import vcr_config
-    from ._context import REPLAY_ROOT
-    from ._scrub import Scrubber
+    from oncehub_nb.testing._cassettes import vcr_config
+    from oncehub_nb.testing._context import REPLAY_ROOT
+    from oncehub_nb.testing._scrub import Scrubber
 
     hosts = {}
     if "oncehub_sandbox" in request.fixturenames:
@@ -106,8 +106,8 @@ def oncehub_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
             def test_key(oncehub_sandbox):
                 assert oncehub_sandbox.api_key
     """
-    from ..sandbox import Sandbox
-    from ..sandbox._times import ANCHOR_ENV, FIXED_ANCHOR
+    from oncehub_nb.sandbox import Sandbox
+    from oncehub_nb.sandbox._times import ANCHOR_ENV, FIXED_ANCHOR
 
     marker = request.node.get_closest_marker("oncehub_sandbox")
     knobs: dict[str, Any] = {"bookings": 60, "seed": 7, "rate_limit": False}
@@ -134,7 +134,7 @@ def oncehub_replay(request: pytest.FixtureRequest) -> Iterator[Callable[..., Rep
             def test_paged(oncehub_replay):
                 frame = oncehub_replay("bookings-paged").hub.bookings.to_frame(progress=False)
     """
-    from ._cassettes import record_scenario, replay
+    from oncehub_nb.testing._cassettes import record_scenario, replay
 
     mode = _record_mode(request)
     with contextlib.ExitStack() as stack:

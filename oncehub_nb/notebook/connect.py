@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from .._client import OnceHub
-from .._errors import (
+from oncehub_nb._client import OnceHub
+from oncehub_nb._errors import (
     APIConnectionError,
     AuthenticationError,
     AuthorizationDenied,
@@ -35,10 +35,10 @@ from .._errors import (
     StateMismatch,
     TokenExchangeError,
 )
-from .._html import note_store
-from ..auth.api_key import ApiKeyAuth
-from ..auth.oauth import AuthorizationFlow, OAuthConfig
-from ..auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+from oncehub_nb.auth.api_key import ApiKeyAuth
+from oncehub_nb.auth.oauth import AuthorizationFlow, OAuthConfig
+from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+from oncehub_nb.notebook.html import note_store
 
 __all__ = ["Connector", "NotSignedIn", "Outcome"]
 
@@ -229,7 +229,7 @@ class Connector:
         Returns:
             The outcome.
         """
-        from ..auth.session import OAuthSession
+        from oncehub_nb.auth.session import OAuthSession
 
         if self.flow is None or self.config is None:
             return Outcome(False, "No OAuth app is configured (ONCEHUB_CLIENT_ID); use a key.")
@@ -251,7 +251,7 @@ class Connector:
         Returns:
             ``True`` when one of them works.
         """
-        from ..auth.session import OAuthSession
+        from oncehub_nb.auth.session import OAuthSession
 
         with self._lock:
             if self.config is not None and self.store.load_token(self.config.profile):
@@ -277,7 +277,7 @@ class Connector:
         Returns:
             What was done, in words.
         """
-        from ..auth.session import OAuthSession
+        from oncehub_nb.auth.session import OAuthSession
 
         with self._lock:
             session = self.hub._transport.session

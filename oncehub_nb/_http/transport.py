@@ -41,9 +41,9 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from ._config import Settings
-from ._errors import APIConnectionError, APITimeoutError, from_response
-from ._redact import redact_text
+from oncehub_nb._config import Settings
+from oncehub_nb._errors import APIConnectionError, APITimeoutError, from_response
+from oncehub_nb._redact import redact_text
 
 __all__ = ["RETRY_STATUSES", "Transport", "shared_limiter"]
 
@@ -313,7 +313,7 @@ class Transport:
         if response.status_code >= 400:
             raise from_response(response)
         if response.is_redirect:
-            from ._errors import APIStatusError
+            from oncehub_nb._errors import APIStatusError
 
             where = redact_text(str(response.headers.get("Location", "")))[:200]
             raise APIStatusError(
@@ -349,7 +349,7 @@ class Transport:
         try:
             return response.json()
         except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
-            from ._errors import APIStatusError
+            from oncehub_nb._errors import APIStatusError
 
             raise APIStatusError(
                 response.status_code,

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ._errors import OnceHubError
+from oncehub_nb._errors import OnceHubError
 
 __all__ = ["friendly_errors"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from ._cli_common import friendly_errors
+from oncehub_nb.cli.common import friendly_errors
 
 __all__ = ["cassettes"]
 
@@ -28,7 +28,7 @@ def cassettes() -> None:
 @cassettes.command("list")
 def list_scenarios() -> None:
     """List the recorded scenarios and what each one proves."""
-    from .testing import SCENARIOS
+    from oncehub_nb.testing import SCENARIOS
 
     for scenario in SCENARIOS.values():
         click.echo(f"{scenario.name:28} {scenario.title}")
@@ -56,7 +56,7 @@ def record(only: tuple[str, ...], directory: Path) -> None:
 
     Each flow runs live first and must end as its scenario promises, or nothing is written.
     """
-    from .testing import SCENARIOS, RecordingError, record_scenario
+    from oncehub_nb.testing import SCENARIOS, RecordingError, record_scenario
 
     unknown = [name for name in only if name not in SCENARIOS]
     if unknown:

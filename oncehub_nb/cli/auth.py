@@ -23,11 +23,11 @@ from typing import Any
 
 import click
 
-from ._cli_common import friendly_errors
-from ._config import Settings
-from ._errors import ConfigurationError
-from ._redact import mask
-from .auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+from oncehub_nb._config import Settings
+from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._redact import mask
+from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+from oncehub_nb.cli.common import friendly_errors
 
 __all__ = ["login", "logout", "status"]
 
@@ -55,16 +55,16 @@ def _with_oauth_options(func: Any) -> Any:
 
 def _store(kind: str) -> TokenStore:
     if kind == "keyring":
-        from .auth.keyring_store import KeyringTokenStore
+        from oncehub_nb.auth.stores import KeyringTokenStore
 
         return KeyringTokenStore()
-    from .auth.file_store import FileTokenStore
+    from oncehub_nb.auth.stores import FileTokenStore
 
     return FileTokenStore()
 
 
 def _oauth_config(**options: Any) -> Any:
-    from .auth.config import OAuthConfig
+    from oncehub_nb.auth.config import OAuthConfig
 
     return OAuthConfig.from_env(**{k: v for k, v in options.items() if v is not None})
 
@@ -88,7 +88,7 @@ def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> 
     OnceHub documents API keys (Settings > Account Integrations > APIs & Webhooks); the OAuth
     endpoints are whatever you configure (the sandbox prints its own).
     """
-    from ._client import OnceHub
+    from oncehub_nb._client import OnceHub
 
     settings = Settings.resolve(api_base=api_base)
     target = _store(store)
@@ -99,7 +99,7 @@ def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> 
         save_api_key(target, settings.api_base, key)
         click.echo(f"API key {mask(key)} works for {account}; kept in {target.describe()}.")
         return
-    from .auth.oauth import AuthorizationFlow
+    from oncehub_nb.auth.oauth import AuthorizationFlow
 
     config = _oauth_config(**oauth)
     flow = AuthorizationFlow(config, store=target)
@@ -157,7 +157,7 @@ def logout(api_base: str | None, store: str, **oauth: Any) -> None:
         target.delete(api_key_record_name(settings.api_base))
         click.echo("Stored API key deleted (it stays valid at OnceHub until you delete it there).")
     if oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID"):
-        from .auth.session import OAuthSession
+        from oncehub_nb.auth.session import OAuthSession
 
         config = _oauth_config(**oauth)
         try:

@@ -17,8 +17,8 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ._errors import APIStatusError, ConfigurationError
-from ._transport import Transport
+from oncehub_nb._errors import APIStatusError, ConfigurationError
+from oncehub_nb._http.transport import Transport
 
 __all__ = ["ChainedPaginator", "Page", "Paginator"]
 

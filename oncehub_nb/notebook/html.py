@@ -17,11 +17,11 @@ import weakref
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from ._redact import mask
+from oncehub_nb._redact import mask
 
 if TYPE_CHECKING:
-    from ._client import OnceHub
-    from .auth.oauth import AuthorizationFlow
+    from oncehub_nb._client import OnceHub
+    from oncehub_nb.auth.oauth import AuthorizationFlow
 
 __all__ = ["client_html", "describe_expiry", "flow_html", "note_store"]
 
@@ -85,8 +85,8 @@ def credential_rows(client: OnceHub) -> list[tuple[str, str]]:
     Returns:
         Rows for ``Credential``, ``Stored in`` and ``Expires`` (those that apply).
     """
-    from .auth.api_key import ApiKeyAuth
-    from .auth.session import OAuthSession
+    from oncehub_nb.auth.api_key import ApiKeyAuth
+    from oncehub_nb.auth.session import OAuthSession
 
     session = client._transport.session
     if isinstance(session, OAuthSession):

@@ -20,13 +20,13 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from ._errors import OnceHubError, PullInterrupted
+from oncehub_nb._errors import OnceHubError, PullInterrupted
 
 __all__ = ["RecordWalk", "collect", "progress_wanted"]
 
 
 class RecordWalk(Protocol):
-    """What :func:`collect` needs of a paginator (:class:`~oncehub_nb._pagination.Paginator`)."""
+    """What :func:`collect` needs of a paginator (``oncehub_nb._http.pagination.Paginator``)."""
 
     max_items: int | None
 

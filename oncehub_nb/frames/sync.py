@@ -29,14 +29,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigurationError, PullInterrupted
-from ._export import atomic_write, json_lists
-from ._frames import Column, conform, records_to_frame
+from oncehub_nb._errors import ConfigurationError, PullInterrupted
+from oncehub_nb.frames.build import Column, conform, records_to_frame
+from oncehub_nb.frames.export import atomic_write, json_lists
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .resources.bookings import Bookings
+    from oncehub_nb.resources.bookings import Bookings
 
 __all__ = ["META_KEY", "read_sync_file", "schema_version", "sync_bookings"]
 

@@ -29,11 +29,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-import click
+from oncehub_nb._redact import mask
 
-from ._redact import mask
-
-__all__ = ["Finding", "live_secrets", "scan", "scan_paths", "scan_text"]
+__all__ = ["Finding", "live_secrets", "scan_paths", "scan_text"]
 
 _FIELDS = (
     r"access_token|refresh_token|id_token|client_secret|api[_-]?key|apikey|code_verifier|"
@@ -242,22 +240,3 @@ def scan_paths(
             continue
         findings.extend(scan_text(text, path=str(file), env=env))
     return findings
-
-
-@click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def scan(paths: tuple[str, ...]) -> None:
-    """Look for secrets in cassettes, notebooks and other text files; exit 1 on a finding.
-
-    Known secret fields with real values, token-shaped strings and the values of live
-    ONCEHUB_*KEY/SECRET/TOKEN variables are reported as file:line with the secret masked.
-
-    Example: oncehub-nb scan cassettes notebooks docs
-    """
-    findings = scan_paths(paths)
-    for finding in findings:
-        click.echo(str(finding))
-    if findings:
-        click.echo(f"{len(findings)} possible secret(s) found.", err=True)
-        raise SystemExit(1)
-    click.echo(f"No secrets found in {', '.join(paths)}.", err=True)

@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigurationError, MissingDependencyError
+from oncehub_nb._errors import ConfigurationError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from ._client import OnceHub
-    from .auth.config import OAuthConfig
-    from .auth.tokens import TokenStore
-    from .widgets import LoginPanel
+    from oncehub_nb._client import OnceHub
+    from oncehub_nb.auth.config import OAuthConfig
+    from oncehub_nb.auth.tokens import TokenStore
+    from oncehub_nb.notebook.panel import LoginPanel
 
 __all__ = ["in_notebook", "kernel_is_local", "login", "login_panel"]
 
@@ -84,11 +84,11 @@ def _setup(
     config: OAuthConfig | None, store: TokenStore | None, env: Mapping[str, str]
 ) -> tuple[OAuthConfig | None, TokenStore]:
     if config is None and (env.get("ONCEHUB_CLIENT_ID") or "").strip():
-        from .auth.config import OAuthConfig
+        from oncehub_nb.auth.config import OAuthConfig
 
         config = OAuthConfig.from_env(env)
     if store is None:
-        from .auth.file_store import FileTokenStore
+        from oncehub_nb.auth.stores import FileTokenStore
 
         store = FileTokenStore()
     return config, store
@@ -107,7 +107,7 @@ def login_panel(
     """The sign-in panel: OAuth (a link, then the pasted address) or an API key.
 
     The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``).
-    The panel's :attr:`~oncehub_nb.widgets.LoginPanel.client` works once it says "Connected".
+    The panel's :attr:`~oncehub_nb.notebook.panel.LoginPanel.client` works once it says "Connected".
 
     Args:
         config: the OAuth app (default: from ``ONCEHUB_*`` variables when
@@ -133,7 +133,7 @@ def login_panel(
     """
     env = os.environ if env is None else env
     try:
-        from .widgets import LoginPanel
+        from oncehub_nb.notebook.panel import LoginPanel
     except ImportError as exc:
         if isinstance(exc, MissingDependencyError):
             raise
@@ -227,8 +227,8 @@ def _console_login(
     env: Mapping[str, str],
     settings: dict[str, Any],
 ) -> OnceHub:
-    from .auth._callback_server import CallbackServer
-    from .widgets._connect import Connector, Outcome
+    from oncehub_nb.auth.callback import CallbackServer
+    from oncehub_nb.notebook.connect import Connector, Outcome
 
     config, store = _setup(config, store, env)
     connector = Connector(config=config, store=store, env=env, **settings)

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 import requests
 
-from .._errors import APIConnectionError, APITimeoutError, TokenExchangeError
-from .._redact import redact_text, register_secret
-from ._loopback import mount_loopback, to_oauthlib_url
-from .config import OAuthConfig
+from oncehub_nb._errors import APIConnectionError, APITimeoutError, TokenExchangeError
+from oncehub_nb._redact import redact_text, register_secret
+from oncehub_nb.auth._loopback import mount_loopback, to_oauthlib_url
+from oncehub_nb.auth.config import OAuthConfig
 
 __all__ = ["OAuthServerError", "exchange_code", "refresh_grant", "revoke_token", "token_session"]
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .._config import is_loopback_url
+from oncehub_nb._config import is_loopback_url
 
 __all__ = ["CallbackServer"]
 

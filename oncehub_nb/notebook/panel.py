@@ -17,14 +17,21 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-import ipywidgets as w
+try:
+    import ipywidgets as w
+except ImportError as exc:  # pragma: no cover - depends on the installed packages
+    from oncehub_nb._errors import MissingDependencyError
 
-from .._client import OnceHub
-from .._html import credential_rows
-from ..auth._callback_server import CallbackServer
-from ..auth.config import OAuthConfig
-from ..auth.tokens import TokenStore
-from ._connect import Connector, Outcome
+    raise MissingDependencyError(
+        "the sign-in panel needs ipywidgets (and a notebook kernel)", extra="notebooks"
+    ) from exc
+
+from oncehub_nb._client import OnceHub
+from oncehub_nb.auth.callback import CallbackServer
+from oncehub_nb.auth.config import OAuthConfig
+from oncehub_nb.auth.tokens import TokenStore
+from oncehub_nb.notebook.connect import Connector, Outcome
+from oncehub_nb.notebook.html import credential_rows
 
 __all__ = ["LoginPanel"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._redact import mask
+from oncehub_nb._redact import mask
 
 __all__ = ["run_demo"]
 
@@ -40,8 +40,14 @@ def _summarise(frame: Any, list_requests: int, elapsed: float, echo: Callable[[s
 
 
 def _oauth_part(sandbox: Any, echo: Callable[[str], Any]) -> None:
-    from ._client import OnceHub
-    from .auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig, OAuthSession, Token
+    from oncehub_nb._client import OnceHub
+    from oncehub_nb.auth import (
+        AuthorizationFlow,
+        MemoryTokenStore,
+        OAuthConfig,
+        OAuthSession,
+        Token,
+    )
 
     echo(
         "\nOAuth 2.0 (authorization code + PKCE) against the sandbox's authorization server."
@@ -90,8 +96,8 @@ def run_demo(*, bookings: int, seed: int, echo: Callable[[str], Any]) -> None:
         seed: the seed of its data.
         echo: where lines go (``click.echo``).
     """
-    from ._client import OnceHub
-    from .sandbox import Sandbox
+    from oncehub_nb._client import OnceHub
+    from oncehub_nb.sandbox import Sandbox
 
     echo(f"Starting the OnceHub sandbox ({bookings} bookings, seed {seed}) ...")
     with Sandbox(bookings=bookings, seed=seed, access_token_ttl=DEMO_TOKEN_TTL) as sandbox:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigurationError
+from oncehub_nb._errors import ConfigurationError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,0 +1,260 @@
+"""Where tokens and keys are kept: in memory, in private files, or in the system keyring.
+
+* :class:`MemoryTokenStore`: this process only, gone when the kernel restarts.
+* :class:`FileTokenStore` (the default): one JSON file per record in the platform config folder,
+  created 0600 (folder 0700), replaced atomically, and locked with ``filelock`` so several
+  kernels can share a token safely.
+* :class:`KeyringTokenStore`: the operating system's keyring (the ``keyring`` extra).
+
+Example:
+    >>> import tempfile
+    >>> store = FileTokenStore(tempfile.mkdtemp())
+    >>> store.describe().startswith("files in ")
+    True
+    >>> MemoryTokenStore().describe()
+    'memory (this process only)'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from oncehub_nb._errors import ConfigurationError, MissingDependencyError
+from oncehub_nb.auth.tokens import TokenStore, check_record_name
+
+__all__ = ["FileTokenStore", "KeyringTokenStore", "MemoryTokenStore", "default_token_dir"]
+
+
+class MemoryTokenStore(TokenStore):
+    """Keeps records in this process only; gone when the kernel restarts.
+
+    Example:
+        >>> MemoryTokenStore().describe()
+        'memory (this process only)'
+    """
+
+    def __init__(self) -> None:
+        self._records: dict[str, str] = {}
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.RLock] = {}
+
+    def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
+        with self._guard:
+            raw = self._records.get(check_record_name(name))
+        return None if raw is None else dict(json.loads(raw))
+
+    def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
+        with self._guard:
+            self._records[check_record_name(name)] = json.dumps(dict(record))
+
+    def delete(self, name: str) -> None:  # noqa: D102
+        with self._guard:
+            self._records.pop(check_record_name(name), None)
+
+    def names(self, prefix: str) -> list[str]:  # noqa: D102
+        with self._guard:
+            return sorted(n for n in self._records if n.startswith(prefix))
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:  # noqa: D102
+        with self._guard:
+            lock = self._locks.setdefault(check_record_name(name), threading.RLock())
+        with lock:
+            yield
+
+    def describe(self) -> str:  # noqa: D102
+        return "memory (this process only)"
+
+
+def default_token_dir() -> Path:
+    """The default folder of token files: ``<platform config dir>/oncehub-nb/tokens``.
+
+    ``ONCEHUB_TOKEN_DIR`` overrides it.
+
+    Example:
+        >>> default_token_dir().name
+        'tokens'
+    """
+    override = os.environ.get("ONCEHUB_TOKEN_DIR", "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("oncehub-nb", appauthor=False)) / "tokens"
+
+
+class FileTokenStore(TokenStore):
+    """One JSON file per record in a private folder; safe to share between kernels.
+
+    Files are created with mode 0600 by ``os.open`` (never wider, not even for an instant), in a
+    folder of mode 0700, written to a temporary file and moved into place atomically. A file
+    lock (``filelock``) serialises refreshes between processes. A damaged file raises an error
+    naming it and is never silently overwritten.
+
+    Args:
+        directory: the folder (default: :func:`default_token_dir`).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> store = FileTokenStore(pathlib.Path(tempfile.mkdtemp()) / "tokens")
+        >>> store.write("token-demo", {"access_token": "x" * 20})
+        >>> oct((store.directory / "token-demo.json").stat().st_mode & 0o777)
+        '0o600'
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_token_dir()
+        self._thread_locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def _ensure_dir(self) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = stat.S_IMODE(self.directory.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(self.directory, 0o700)
+
+    def path(self, name: str) -> Path:
+        """The file of a record."""
+        return self.directory / f"{check_record_name(name)}.json"
+
+    def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
+        path = self.path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ConfigurationError(f"Cannot read the token file {path}: {exc.strerror}") from None
+        try:
+            record = json.loads(text)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise ConfigurationError(
+                f"The token file {path} is damaged (not a JSON object). It was left as it is: "
+                "remove it (oncehub-nb logout) and sign in again."
+            )
+        return record
+
+    def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
+        self._ensure_dir()
+        path = self.path(name)
+        if path.exists():
+            self.read(name)  # refuse to overwrite a damaged file silently
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
+        try:  # mkstemp creates the file 0600 with O_EXCL
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(dict(record), handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def delete(self, name: str) -> None:  # noqa: D102
+        with contextlib.suppress(FileNotFoundError):
+            self.path(name).unlink()
+
+    def names(self, prefix: str) -> list[str]:  # noqa: D102
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.json") if p.stem.startswith(prefix))
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:  # noqa: D102
+        import filelock
+
+        self._ensure_dir()
+        with self._guard:
+            thread_lock = self._thread_locks.setdefault(check_record_name(name), threading.RLock())
+        with (
+            thread_lock,
+            filelock.FileLock(str(self.path(name)) + ".lock", mode=0o600, is_singleton=True),
+        ):
+            yield
+
+    def describe(self) -> str:  # noqa: D102
+        return f"files in {self.directory}"
+
+
+SERVICE = "oncehub-nb"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise MissingDependencyError(
+            "The keyring token store needs keyring", extra="keyring"
+        ) from None
+    return keyring
+
+
+class KeyringTokenStore(TokenStore):
+    """Keeps each record as a password of the ``oncehub-nb`` service in the system keyring.
+
+    Refreshes are serialised across processes with a lock file in the token folder (the lock
+    file holds nothing secret).
+
+    Args:
+        service: the keyring service name.
+        lock_dir: where the lock files go (default: the file store's folder).
+
+    Example:
+        >>> KeyringTokenStore().describe()  # doctest: +SKIP
+        'system keyring (service oncehub-nb)'
+    """
+
+    def __init__(self, service: str = SERVICE, *, lock_dir: str | Path | None = None) -> None:
+        self._keyring = _keyring()
+        self.service = service
+        self._lock_dir = Path(lock_dir) if lock_dir is not None else default_token_dir()
+        self._guard = threading.Lock()
+        self._thread_locks: dict[str, threading.RLock] = {}
+
+    def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
+        raw = self._keyring.get_password(self.service, name)
+        if raw is None:
+            return None
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise ConfigurationError(
+                f"The keyring entry {name!r} of service {self.service!r} is damaged; remove it "
+                "(oncehub-nb logout) and sign in again."
+            )
+        return record
+
+    def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
+        self._keyring.set_password(self.service, name, json.dumps(dict(record)))
+
+    def delete(self, name: str) -> None:  # noqa: D102
+        errors = self._keyring.errors
+        with contextlib.suppress(errors.PasswordDeleteError):
+            self._keyring.delete_password(self.service, name)
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:  # noqa: D102
+        import filelock
+
+        self._lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with self._guard:
+            thread_lock = self._thread_locks.setdefault(name, threading.RLock())
+        lock_path = self._lock_dir / f"{name}.keyring.lock"
+        with thread_lock, filelock.FileLock(str(lock_path), mode=0o600, is_singleton=True):
+            yield
+
+    def describe(self) -> str:  # noqa: D102
+        return f"system keyring (service {self.service})"
