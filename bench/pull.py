@@ -75,7 +75,7 @@ def rate_limited() -> None:
         with OnceHub(
             api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limits=tuple(limits)
         ) as hub:
-            hub._transport.session.hooks["response"].append(
+            hub.transport.session.hooks["response"].append(
                 lambda response, *args, **kwargs: stamps.append(time.perf_counter())
             )
             started = time.perf_counter()

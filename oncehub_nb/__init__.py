@@ -15,6 +15,7 @@ from oncehub_nb._client import OnceHub
 from oncehub_nb._config import Settings
 from oncehub_nb._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -48,6 +49,7 @@ install_log_redaction()
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "ApiKeyAuth",

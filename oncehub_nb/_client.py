@@ -1,8 +1,12 @@
 """The client: settings, a transport, and the API's resources as attributes.
 
+Every credential plugs into one slot, ``auth=``: an :class:`~oncehub_nb.auth.ApiKeyAuth` (what
+``api_key=`` makes), an :class:`~oncehub_nb.auth.OAuthAuth`, or the sign-in panel's deferred
+slot. The client never asks which one it holds.
+
 Example:
     >>> from oncehub_nb import OnceHub
-    >>> hub = OnceHub(api_key="0123456789abcdef0123")
+    >>> hub = OnceHub(api_key="0123456789abcdef0123", env={})
     >>> hub
     OnceHub(api_base='https://api.oncehub.com/v2', auth=ApiKeyAuth(api_key='0123…'))
     >>> hub.close()
@@ -16,10 +20,10 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from oncehub_nb._config import Settings
+from oncehub_nb._display import facts_html, facts_text
 from oncehub_nb._errors import ConfigurationError, ReauthorizationRequired
+from oncehub_nb._http.credentials import Credential
 from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth.api_key import ApiKeyAuth
 from oncehub_nb.resources import (
@@ -47,14 +51,13 @@ _ACCOUNT_RE = re.compile(r"account:\s*(\S+)\s*$")
 class OnceHub:
     """A connection to the OnceHub API v2.
 
-    Pass an API key (OnceHub's documented authentication), or any requests ``auth`` object, or a
-    ready ``session`` that authenticates by itself (the OAuth session). With none of them, the
-    key is read from ``ONCEHUB_API_KEY``.
+    Pass an API key (OnceHub's documented authentication) or a credential object (``auth=``).
+    With neither, the key is read from ``ONCEHUB_API_KEY``.
 
     Args:
         api_key: an OnceHub API key (Settings > Account Integrations > APIs & Webhooks).
-        auth: a requests auth object, instead of ``api_key``.
-        session: a requests session that authenticates its own requests (OAuth).
+        auth: a credential instead: :class:`~oncehub_nb.auth.ApiKeyAuth`,
+            :class:`~oncehub_nb.auth.OAuthAuth` (see :meth:`from_oauth`) ...
         env: the environment to read ``ONCEHUB_*`` variables from (default ``os.environ``).
         **settings: any :class:`~oncehub_nb._config.Settings` field: ``api_base``, ``timeout``,
             ``max_retries``, ``page_size``, ``rate_limit``, ``rate_limits``, ...
@@ -64,6 +67,8 @@ class OnceHub:
             ``booking_calendars``, ``booking_pages``, ``master_pages``, ``event_types``,
             ``webhooks``, ``sms_notifications``).
         settings: the resolved settings.
+        auth: the credential.
+        transport: the one send path every request of this client goes through.
         account: the account name from the last :meth:`validate`, else ``None``.
 
     Raises:
@@ -79,8 +84,7 @@ class OnceHub:
         self,
         api_key: str | None = None,
         *,
-        auth: requests.auth.AuthBase | None = None,
-        session: requests.Session | None = None,
+        auth: Credential | None = None,
         env: Mapping[str, str] | None = None,
         **settings: Any,
     ) -> None:
@@ -88,7 +92,8 @@ class OnceHub:
         self.settings = Settings.resolve(env=env, **settings)
         if api_key is not None and auth is not None:
             raise ConfigurationError("Pass either api_key or auth, not both")
-        if auth is None and session is None:
+        if auth is None:
+            stored_in = None if api_key is not None else "ONCEHUB_API_KEY (environment)"
             api_key = api_key if api_key is not None else env.get("ONCEHUB_API_KEY")
             if api_key is None:
                 raise ConfigurationError(
@@ -96,20 +101,25 @@ class OnceHub:
                     "oncehub_nb.login(). OnceHub API keys are created under Settings > Account "
                     "Integrations > APIs & Webhooks."
                 )
-            auth = ApiKeyAuth(api_key)
-        self.auth = auth
-        self._transport = Transport(self.settings, auth=auth, session=session)
+            auth = ApiKeyAuth(api_key, stored_in=stored_in)
+        if not callable(getattr(auth, "authenticate", None)):  # e.g. a requests AuthBase
+            raise ConfigurationError(
+                f"auth= takes an oncehub_nb credential (ApiKeyAuth, OAuthAuth), not "
+                f"{type(auth).__name__}"
+            )
+        self.auth: Credential = auth
+        self.transport = Transport(self.settings, auth=auth)
         self.account: str | None = None
-        self.bookings = Bookings(self._transport)
-        self.contacts = Contacts(self._transport)
-        self.users = Users(self._transport)
-        self.teams = Teams(self._transport)
-        self.booking_calendars = BookingCalendars(self._transport)
-        self.booking_pages = BookingPages(self._transport)
-        self.master_pages = MasterPages(self._transport)
-        self.event_types = EventTypes(self._transport)
-        self.webhooks = Webhooks(self._transport)
-        self.sms_notifications = SmsNotifications(self._transport)
+        self.bookings = Bookings(self.transport)
+        self.contacts = Contacts(self.transport)
+        self.users = Users(self.transport)
+        self.teams = Teams(self.transport)
+        self.booking_calendars = BookingCalendars(self.transport)
+        self.booking_pages = BookingPages(self.transport)
+        self.master_pages = MasterPages(self.transport)
+        self.event_types = EventTypes(self.transport)
+        self.webhooks = Webhooks(self.transport)
+        self.sms_notifications = SmsNotifications(self.transport)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **settings: Any) -> OnceHub:
@@ -160,7 +170,8 @@ class OnceHub:
             store: where the token is (default: the file store in the platform config dir).
             on_token_refreshed: called with each new token, after it is saved.
             on_reauthorization_required: called when the token is gone or refused.
-            leeway: refresh when the token expires within this many seconds.
+            leeway: refresh when the token expires within this many seconds (at most 10 % of
+                its lifetime).
             env: the environment for ``ONCEHUB_*`` variables.
             **settings: client settings (``api_base`` ...).
 
@@ -174,24 +185,23 @@ class OnceHub:
             >>> hub = OnceHub.from_oauth(OAuthConfig.from_env(), api_base=...)  # doctest: +SKIP
         """
         from oncehub_nb.auth.config import OAuthConfig
-        from oncehub_nb.auth.session import OAuthSession
+        from oncehub_nb.auth.oauth import OAuthAuth
 
         config = config if config is not None else OAuthConfig.from_env(env)
-        session = OAuthSession(
+        auth = OAuthAuth(
             config,
             store=store,
             on_token_refreshed=on_token_refreshed,
             on_reauthorization_required=on_reauthorization_required,
             leeway=leeway,
         )
-        if session.current_token is None:
-            session.close()
+        if auth.current_token is None:
             raise ReauthorizationRequired(
                 f"No token is stored for client {config.client_id!r} in "
-                f"{session.store.describe()}. Sign in first: oncehub_nb.login() in a notebook, "
+                f"{auth.store.describe()}. Sign in first: oncehub_nb.login() in a notebook, "
                 "or `oncehub-nb login`."
             )
-        return cls(session=session, env=env, **settings)
+        return cls(auth=auth, env=env, **settings)
 
     def validate(self) -> str:
         """Check the credentials with ``GET /test``.
@@ -207,20 +217,43 @@ class OnceHub:
             >>> hub.validate()  # doctest: +SKIP
             'admin@example.com'
         """
-        body = self._transport.request_json("GET", "/test")
-        message = body.get("message", "") if isinstance(body, dict) else ""
+        body = self.transport.request_json("GET", "/test", expect=dict)
+        message = body.get("message", "")
         match = _ACCOUNT_RE.search(message) if isinstance(message, str) else None
-        self.account = match.group(1) if match else (message or "valid")
+        self.account = match.group(1) if match else (str(message) or "valid")
         return self.account
+
+    def sign_out(self) -> str:
+        """Forget the credential where it is kept (revoking an OAuth token where possible).
+
+        Returns:
+            What was done, in words.
+
+        Example:
+            >>> OnceHub(api_key="0123456789abcdef0123", env={}).sign_out()
+            'Nothing was kept: the key was given in code.'
+        """
+        self.account = None
+        return self.auth.forget(self.transport)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Connection, account and credential facts, as ``(name, text)`` rows; secrets masked.
+
+        Example:
+            >>> OnceHub(api_key="0123456789abcdef0123", env={}).describe()[2]
+            ('Credential', 'API key 0123…')
+        """
+        account = self.account or "not checked yet (hub.validate())"
+        return [("Connection", self.settings.api_base), ("Account", account), *self.auth.describe()]
 
     @property
     def last_request_id(self) -> str | None:
-        """The ``Request-Id`` of the last response, to quote to OnceHub support."""
-        return self._transport.last_request_id
+        """The ``Request-Id`` of the last response this thread got, to quote to OnceHub support."""
+        return self.transport.last_request_id
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._transport.close()
+        self.transport.close()
 
     def __enter__(self) -> OnceHub:
         return self
@@ -234,24 +267,11 @@ class OnceHub:
         self.close()
 
     def __repr__(self) -> str:
-        auth = repr(self.auth) if self.auth is not None else repr(self._transport.session)
-        return f"OnceHub(api_base={self.settings.api_base!r}, auth={auth})"
+        return f"OnceHub(api_base={self.settings.api_base!r}, auth={self.auth!r})"
+
+    def __str__(self) -> str:
+        return facts_text("OnceHub client", self.describe())
 
     def _repr_html_(self) -> str:
         """Notebook view: connection, account, masked credential, where it is kept, expiry."""
-        from oncehub_nb.notebook.html import client_html
-
-        return client_html(self)
-
-    def _use_credentials(
-        self, *, auth: requests.auth.AuthBase | None = None, session: requests.Session | None = None
-    ) -> None:
-        """Swap the credentials in place (the sign-in panel connecting or signing out)."""
-        old, new = self._transport.session, session if session is not None else requests.Session()
-        new.headers.update(
-            {k: old.headers[k] for k in ("User-Agent", "Accept") if k in old.headers}
-        )
-        self._transport.session, self._transport.auth, self.auth = new, auth, auth
-        self.account = None
-        if old is not new:
-            old.close()
+        return facts_html("OnceHub client", self.describe())

@@ -21,17 +21,15 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import math
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb._version import __version__
 
-__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "Settings", "is_loopback_url"]
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "Settings"]
 
 DEFAULT_API_BASE = "https://api.oncehub.com/v2"
 #: OnceHub's documented limits: (requests, window in seconds).
@@ -39,31 +37,6 @@ DEFAULT_RATE_LIMITS: tuple[tuple[int, float], ...] = ((5, 1.0), (200, 300.0))
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-def is_loopback_url(url: str) -> bool:
-    """Tell whether a URL points at this machine (``localhost``, 127.0.0.0/8 or ``[::1]``).
-
-    Args:
-        url: an absolute URL.
-
-    Returns:
-        ``True`` for loopback hosts, where plain ``http://`` is acceptable.
-
-    Example:
-        >>> is_loopback_url("http://127.0.0.1:5000/v2"), is_loopback_url("http://example.com")
-        (True, False)
-    """
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # e.g. an unbalanced "[" in pasted text
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -90,14 +63,16 @@ class Settings:
 
     Attributes:
         api_base: the API root, ``https://api.oncehub.com/v2`` for real OnceHub.
-        timeout: seconds to wait for a response (connect and read).
+        timeout: seconds one try of a request may take in all, connect to last byte.
         max_retries: retries of an idempotent request after 429, 5xx, a reset or a timeout.
-        backoff_base: first retry delay in seconds; doubles each try, with full jitter.
+        backoff_base: first retry delay in seconds; doubles each try ("equal jitter": a random
+            wait between half the step and the step).
         backoff_max: the longest single wait between tries, in seconds.
         page_size: items requested per page (the API allows 1 to 100).
         rate_limit: whether the client-side rate limiter is on.
         rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under.
         user_agent: sent on every request.
+        max_response_bytes: the largest body accepted (a page of 100 bookings is ~0.2 MB).
 
     Example:
         >>> Settings.resolve(env={"ONCEHUB_RATE_LIMIT": "off"}).rate_limit
@@ -113,28 +88,23 @@ class Settings:
     rate_limit: bool = True
     rate_limits: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
     user_agent: str = ""
+    max_response_bytes: int = 32 * 1024 * 1024
 
     def __post_init__(self) -> None:
         base = self.api_base.rstrip("/") if isinstance(self.api_base, str) else ""
-        try:
-            parts = urlsplit(base)
-            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:  # e.g. "http://[::1" or "https://host:abc"
-            parts = urlsplit("")
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        # Only the shape here; where requests may go (https, or http to this machine only,
+        # read by the parser that sends) is decided by the transport's one URL check.
+        if not base.lower().startswith(("https://", "http://")):
             raise ConfigurationError(
                 f"api_base / ONCEHUB_API_BASE must be an absolute URL such as "
                 f"{DEFAULT_API_BASE!r}, got {self.api_base!r}"
-            )
-        if parts.scheme == "http" and not is_loopback_url(base):
-            raise ConfigurationError(
-                f"api_base {self.api_base!r} uses plain http: only loopback hosts (the sandbox) "
-                "may; use https"
             )
         if not 1 <= self.page_size <= 100:
             raise ConfigurationError(f"page_size must be 1 to 100, got {self.page_size}")
         if not math.isfinite(self.timeout) or self.timeout <= 0:  # "nan" passes "<= 0"
             raise ConfigurationError(f"timeout must be a positive number, got {self.timeout}")
+        if self.max_response_bytes < 1:
+            raise ConfigurationError("max_response_bytes must be at least 1")
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
         for pair in self.rate_limits:

@@ -1,8 +1,12 @@
 """The whole exception tree of oncehub_nb.
 
 Every error the SDK raises on purpose derives from :class:`OnceHubError`, so a notebook can catch
-one class. HTTP failures are turned into errors in exactly one place, :func:`from_response`, which
-only the transport calls.
+one class. Errors about an HTTP response are built in exactly one place, this module: by
+:func:`from_response` (an error status or a refused redirect) and :func:`invalid_response` (a
+successful status whose body is not what the API promised). Only the send path and the code
+that reads its answers call them. Each carries ``.response``, ``.body``, ``.headers`` and
+``.request_id``; the body and headers are redacted (secrets masked), and pickling keeps none of
+them.
 
 ```text
 OnceHubError
@@ -18,7 +22,10 @@ OnceHubError
 │   └── APITimeoutError
 ├── PullInterrupted               Ctrl-C or an error mid-pull: .frame, .records, .cursor, .resume()
 ├── WebhookSignatureError         an Oncehub-Signature header is malformed, wrong or too old
-└── APIStatusError                status_code, error_type, message, param, request_id
+├── APIResponseValidationError    a 2xx answer that is not what the API promises (not JSON, not
+│                                 a list, a cursor that does not advance, too large)
+└── APIStatusError                status_code, error_type, message, param, request_id, response,
+                                  body, headers (redirects refused are 3xx APIStatusErrors)
     ├── BadRequestError 400   ├── AuthenticationError 401   ├── PermissionDeniedError 403
     ├── NotFoundError 404     ├── ConflictError 409         ├── UnprocessableError 422
     ├── RateLimitError 429    └── ServerError 5xx
@@ -38,15 +45,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from oncehub_nb._redact import redact_text
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthError",
@@ -68,7 +77,9 @@ __all__ = [
     "TokenExchangeError",
     "UnprocessableError",
     "WebhookSignatureError",
+    "decode_json",
     "from_response",
+    "invalid_response",
 ]
 
 
@@ -202,7 +213,23 @@ class WebhookSignatureError(OnceHubError):
     """
 
 
-class APIStatusError(OnceHubError):
+class _ResponseDetails:
+    """``response``, ``body``, ``headers`` and ``request_id`` of an error about a response."""
+
+    response: requests.Response | None = None
+    body: Any = None
+    headers: Mapping[str, str] = CaseInsensitiveDict()
+    request_id: str | None = None
+
+    def _attach(self, response: requests.Response | None) -> None:
+        self.response = response
+        if response is None:
+            return
+        self.headers = _safe_headers(response.headers)
+        self.body = _safe_body(response)
+
+
+class APIStatusError(_ResponseDetails, OnceHubError):
     """OnceHub answered with an error status.
 
     Attributes:
@@ -212,6 +239,9 @@ class APIStatusError(OnceHubError):
         message: OnceHub's ``message`` (or a summary of a non-JSON body).
         param: the request parameter at fault, when OnceHub names one.
         request_id: the ``Request-Id`` header, to quote to OnceHub support.
+        response: the :class:`requests.Response` (``None`` after unpickling).
+        body: the decoded JSON body (or its text), secrets masked.
+        headers: the response headers, secrets masked (``err.headers["Retry-After"]``).
 
     Example:
         >>> err = APIStatusError(404, "invalid_request_error", "No such booking", "id", "req_1")
@@ -228,6 +258,7 @@ class APIStatusError(OnceHubError):
         request_id: str | None = None,
         *,
         hint: str | None = None,
+        response: requests.Response | None = None,
     ) -> None:
         self.status_code = status_code
         self.error_type = error_type
@@ -235,6 +266,7 @@ class APIStatusError(OnceHubError):
         self.param = param
         self.request_id = request_id
         self.hint = hint
+        self._attach(response)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -249,6 +281,8 @@ class APIStatusError(OnceHubError):
         return f"{text}. {self.hint}" if self.hint else text
 
     def __reduce__(self) -> tuple[Any, ...]:
+        # The response (with the request's headers) is left out: pickling an error never
+        # writes a credential.
         return (
             _rebuild_status_error,
             (
@@ -307,6 +341,50 @@ class ServerError(APIStatusError):
     """5xx: OnceHub failed, even after the transport's retries."""
 
 
+class APIResponseValidationError(_ResponseDetails, OnceHubError):
+    """A successful answer that is not what the API promises (openai-python's name for it).
+
+    Not JSON, not an object or a list where one is due, a page that repeats (a cursor that does
+    not advance), or a body larger than the transport accepts.
+
+    Attributes:
+        status_code: the HTTP status (2xx).
+        request_id: the ``Request-Id`` header.
+        response: the response (``None`` after unpickling).
+        body: the decoded body or its text, secrets masked (``None`` when unreadable).
+        headers: the response headers, secrets masked.
+
+    Example:
+        >>> err = APIResponseValidationError("GET /bookings answered with text", status_code=200)
+        >>> print(err)
+        GET /bookings answered with text (HTTP 200)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None = None,
+        response: requests.Response | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.request_id = request_id
+        self._attach(response)
+        tail = f", Request-Id: {request_id}" if request_id else ""
+        super().__init__(f"{message} (HTTP {status_code}{tail})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_validation_error, (self.message, self.status_code, self.request_id))
+
+
+def _rebuild_validation_error(
+    message: str, status_code: int, request_id: str | None
+) -> APIResponseValidationError:
+    return APIResponseValidationError(message, status_code=status_code, request_id=request_id)
+
+
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -346,36 +424,145 @@ def error_class_for(status_code: int) -> type[APIStatusError]:
     return _BY_STATUS.get(status_code, APIStatusError)
 
 
-def from_response(response: requests.Response) -> APIStatusError:
-    r"""Build the typed error for a failed OnceHub response (the single raise site's factory).
+_SECRET_HEADERS = frozenset({"set-cookie", "authorization", "api-key", "proxy-authorization"})
 
-    OnceHub's error bodies are ``{"type", "message", "param"?}``. Anything else (an HTML error
-    page from a proxy, an empty body) still gives a typed error with a short, redacted summary.
+
+def _safe_headers(headers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
+    safe: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    for name, value in headers.items():
+        safe[name] = "…" if name.lower() in _SECRET_HEADERS else redact_text(str(value))
+    return safe
+
+
+def _safe_body(response: requests.Response) -> Any:
+    try:
+        body = decode_json(response)
+    except ValueError:
+        text = (response.text or "") if response.content else ""
+        return redact_text(text[:2000]) if text else None
+    return _redact_json(body)
+
+
+def _redact_json(value: Any, depth: int = 0) -> Any:
+    if depth > 20:
+        return "…"
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {
+            str(k): "…" if _is_secret_field(str(k)) else _redact_json(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_json(v, depth + 1) for v in value]
+    return value
+
+
+def _is_secret_field(name: str) -> bool:
+    name = name.lower()
+    return name in {"access_token", "refresh_token", "id_token", "client_secret", "secret"} or (
+        "api_key" in name or "apikey" in name or "password" in name
+    )
+
+
+def decode_json(response: requests.Response) -> Any:
+    """Decode a response's JSON body: the SDK's one JSON decoder for HTTP answers.
 
     Args:
-        response: a response whose status is 400 or more.
+        response: the response.
 
     Returns:
-        The error to raise; it keeps the ``Request-Id`` header.
+        The decoded value.
+
+    Raises:
+        ValueError: the body is not JSON (also for absurdly deep nesting).
 
     Example:
         >>> import requests
         >>> r = requests.Response()
-        >>> r.status_code = 404
-        >>> r._content = b'{"type": "invalid_request_error", "message": "Nope", "param": "id"}'
-        >>> r.headers["Request-Id"] = "req_abc"
+        >>> r._content = b"[" * 100_000
+        >>> decode_json(r)
+        Traceback (most recent call last):
+        ...
+        ValueError: the body is not JSON (nested too deeply)
+    """
+    try:
+        return response.json()
+    except RecursionError:
+        raise ValueError("the body is not JSON (nested too deeply)") from None
+
+
+def invalid_response(response: requests.Response, message: str) -> APIResponseValidationError:
+    """Build the error for a successful answer that is not what the API promises.
+
+    Args:
+        response: the response.
+        message: what was wrong, for a person (``"GET /bookings answered with text"``).
+
+    Returns:
+        The error to raise.
+
+    Example:
+        >>> import requests
+        >>> r = requests.Response()
+        >>> r.status_code, r._content = 200, b"<html>"
+        >>> invalid_response(r, "GET /test did not answer with JSON").body
+        '<html>'
+    """
+    return APIResponseValidationError(
+        redact_text(message),
+        status_code=response.status_code,
+        request_id=response.headers.get("Request-Id"),
+        response=response,
+    )
+
+
+def from_response(response: requests.Response, *, hint: str | None = None) -> APIStatusError:
+    r"""Build the typed error for a failed OnceHub response: an error status or a redirect.
+
+    OnceHub's error bodies are ``{"type", "message", "param"?}``. Anything else (an HTML error
+    page from a proxy, an empty body) still gives a typed error with a short, redacted summary.
+    A redirect (3xx) is never followed, so that a credential cannot follow it to another host;
+    it becomes an :class:`APIStatusError` naming where it pointed.
+
+    Args:
+        response: a response whose status is 300 or more.
+        hint: one more sentence on what to do (default: one per error class).
+
+    Returns:
+        The error to raise; it keeps the ``Request-Id`` header, the response, its (masked)
+        body and headers.
+
+    Example:
+        >>> import requests
+        >>> r = requests.Response()
+        >>> r.status_code = 429
+        >>> r._content = b'{"type": "rate_limit_error", "message": "Slow down"}'
+        >>> r.headers["Request-Id"], r.headers["Retry-After"] = "req_abc", "2"
         >>> err = from_response(r)
-        >>> type(err).__name__, err.param, err.request_id
-        ('NotFoundError', 'id', 'req_abc')
+        >>> type(err).__name__, err.request_id, err.headers["Retry-After"]
+        ('RateLimitError', 'req_abc', '2')
     """
     status = response.status_code
     request_id = response.headers.get("Request-Id")
+    if status < 400:
+        where = redact_text(str(response.headers.get("Location", "")))[:200]
+        return APIStatusError(
+            status,
+            None,
+            f"OnceHub answered with a redirect to {where!r}; it was not followed, so the "
+            "credentials stay where they were sent",
+            None,
+            request_id,
+            hint=hint or "Check api_base: it should look like https://api.oncehub.com/v2",
+            response=response,
+        )
     error_type: str | None = None
     param: str | None = None
     message = ""
     try:
-        body = response.json()
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
+        body = decode_json(response)
+    except ValueError:
         body = None
     if isinstance(body, dict):
         raw_type, raw_message, raw_param = body.get("type"), body.get("message"), body.get("param")
@@ -387,4 +574,12 @@ def from_response(response: requests.Response) -> APIStatusError:
         reason = response.reason or "error"
         message = f"{reason}: {snippet}" if snippet else str(reason)
     cls = error_class_for(status)
-    return cls(status, error_type, redact_text(message), param, request_id, hint=_HINTS.get(cls))
+    return cls(
+        status,
+        error_type,
+        redact_text(message),
+        param,
+        request_id,
+        hint=hint if hint is not None else _HINTS.get(cls),
+        response=response,
+    )

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import re
@@ -51,6 +52,9 @@ REDACTED_LOGGERS = ("oncehub_nb", "requests_oauthlib", "oauthlib", "urllib3")
 _lock = threading.Lock()
 #: Secrets by owner (``id(owner)``); an entry goes when its owner is garbage-collected.
 _by_owner: dict[int, set[str]] = {}
+#: Owners that died, waiting to be forgotten. Finalizers only append here: they can run inside
+#: any allocation (the garbage collector), even while this module holds its lock.
+_dead: collections.deque[int] = collections.deque()
 #: Every live secret, longest first (rebuilt when an owner registers or goes).
 _live: list[str] = []
 #: Sets that also collect every secret registered while they are watched (leak tests).
@@ -117,6 +121,7 @@ def register_secret(secret: str | None, *, owner: object) -> None:
         return
     key = id(owner)
     with _lock:
+        _collect_dead()  # a dead owner's id may be reused: forget it before looking it up
         held = _by_owner.get(key)
         if held is None:
             held = _by_owner[key] = set()
@@ -129,9 +134,18 @@ def register_secret(secret: str | None, *, owner: object) -> None:
 
 
 def _forget(key: int) -> None:
-    with _lock:
-        if _by_owner.pop(key, None):
-            _rebuild()
+    # No lock here: this runs from the garbage collector, possibly while the lock is held by
+    # the same thread (a deadlock the token-answer fuzz test found).
+    _dead.append(key)
+
+
+def _collect_dead() -> None:
+    """Drop the secrets of owners that died (the caller holds the lock)."""
+    changed = False
+    while _dead:
+        changed |= _by_owner.pop(_dead.popleft(), None) is not None
+    if changed:
+        _rebuild()
 
 
 def _rebuild() -> None:
@@ -172,6 +186,7 @@ def registered_secrets() -> frozenset[str]:
         True
     """
     with _lock:
+        _collect_dead()
         return frozenset(_live)
 
 
@@ -199,6 +214,9 @@ def redact_text(text: str) -> str:
     # must not turn ``code_verifier=<value>`` into something the shapes no longer recognise.
     for pattern in _PATTERNS:
         text = pattern.sub(_mask_match, text)
+    if _dead:
+        with _lock:
+            _collect_dead()
     for secret in _live:  # a snapshot: the list is replaced, never changed in place
         if secret in text:
             text = text.replace(secret, mask(secret))

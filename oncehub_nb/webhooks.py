@@ -117,8 +117,10 @@ def verify_signature(
     if not isinstance(secret, str) or not secret:
         raise WebhookSignatureError("No webhook secret given: pass the secret of the webhook")
     timestamp, signatures = _parse_header(header)
-    expected = sign(bytes(raw_body), secret, timestamp).partition(",s=")[2]
-    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+    expected = sign(bytes(raw_body), secret, timestamp).partition(",s=")[2].encode()
+    # Bytes, not str: compare_digest raises TypeError on non-ASCII text (a header of "s=é...").
+    given = [candidate.encode("utf-8", "replace") for candidate in signatures]
+    if not any(hmac.compare_digest(expected, candidate) for candidate in given):
         raise WebhookSignatureError(
             "The signature does not match the body: the body was changed, or the secret is "
             "not this webhook's (verify the raw bytes, not re-serialised JSON)"

@@ -11,16 +11,16 @@ import sys
 import time
 
 from oncehub_nb import OnceHub
-from oncehub_nb.auth import FileTokenStore, OAuthConfig, OAuthSession
+from oncehub_nb.auth import FileTokenStore, OAuthAuth, OAuthConfig
 
 
 def main() -> None:
     config = OAuthConfig(**json.loads(sys.argv[1]))
     store = FileTokenStore(sys.argv[2])
     deadline = float(sys.argv[4])
-    session = OAuthSession(config, store=store, leeway=1.0)
+    session = OAuthAuth(config, store=store, leeway=1.0)
     calls, errors, seen = 0, [], set()
-    with OnceHub(session=session, api_base=sys.argv[3], env={}, rate_limit=False) as hub:
+    with OnceHub(auth=session, api_base=sys.argv[3], env={}, rate_limit=False) as hub:
         while time.time() < deadline:
             try:
                 hub.validate()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oncehub_nb._config import Settings
+from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth import AuthorizationFlow, OAuthConfig, Token, TokenStore
 from oncehub_nb.sandbox import Sandbox
 
@@ -16,3 +18,8 @@ def sign_in(sb: Sandbox, config: OAuthConfig, store: TokenStore, **flow_kwargs: 
     """start -> the user presses Allow on the consent page -> finish with the redirect URL."""
     flow = AuthorizationFlow(config, store=store, **flow_kwargs)
     return flow.finish(sb.consent(flow.start(), allow=True))
+
+
+def sender() -> Transport:
+    """A transport with no credential, for grant calls a test makes directly (no rate limit)."""
+    return Transport(Settings.resolve(env={}, rate_limit=False, backoff_base=0.01))

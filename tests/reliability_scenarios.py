@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from oncehub_nb import OnceHub, PullInterrupted, ReauthorizationRequired
-from oncehub_nb.auth import FileTokenStore, MemoryTokenStore, OAuthConfig, OAuthSession
+from oncehub_nb.auth import FileTokenStore, MemoryTokenStore, OAuthAuth, OAuthConfig
 from oncehub_nb.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -327,8 +327,8 @@ def _oauth_scenario(
             with hub:
                 again = (lambda: sign_in(sb, config, store)) if sign_in_again else None
                 records = pull_to_completion(hub, result, texts, on_reauthorize=again)
-                session = hub._transport.session
-                assert isinstance(session, OAuthSession)
+                session = hub.auth
+                assert isinstance(session, OAuthAuth)
                 result.refreshes = session.refresh_count
                 texts += [
                     repr(hub),
@@ -427,8 +427,10 @@ class ConcurrencyResult:
         )
 
 
-TTL = 2
+TTL = 1
 LEEWAY = 1.0
+#: The leeway the client really uses: at most a tenth of the lifetime (auth.oauth.LEEWAY_FRACTION).
+EFFECTIVE_LEEWAY = min(LEEWAY, 0.1 * TTL)
 
 
 def concurrency_check(
@@ -444,8 +446,8 @@ def concurrency_check(
         store = FileTokenStore(directory / "tokens")
         first = sign_in(sb, config, store)
         path = store.path(config.profile)
-        # A refresh falls due every TTL - LEEWAY = 1 s; stop half-way between the 6th and 7th.
-        deadline = (first.obtained_at or time.time()) + 6.5
+        # A refresh falls due every TTL - leeway = 0.9 s; stop half-way between the 6th and 7th.
+        deadline = (first.obtained_at or time.time()) + 6.5 * (TTL - EFFECTIVE_LEEWAY)
         settings = json.dumps(sb.oauth_settings("confidential"))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         marker = directory / "rewriter-killed"
@@ -531,7 +533,9 @@ def concurrency_check(
         result.refreshes_server = stats["refreshes"]
         result.token_generations = len(generations)
         # An expiry: a token whose refresh point (expires_at - leeway) came before the deadline.
-        result.expiries = sum(1 for exp in generations.values() if exp - LEEWAY < deadline)
+        result.expiries = sum(
+            1 for exp in generations.values() if exp - EFFECTIVE_LEEWAY < deadline
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -541,7 +545,7 @@ def _worker(
 ) -> None:
     config = OAuthConfig(**json.loads(settings))
     store = FileTokenStore(directory)
-    session = OAuthSession(config, store=store, leeway=LEEWAY)
+    session = OAuthAuth(config, store=store, leeway=LEEWAY)
     calls = [0]
     after_kill = [0]
     errors: list[str] = []
@@ -561,7 +565,7 @@ def _worker(
                     errors.append(f"{type(exc).__name__}: {exc}"[:300])
             time.sleep(0.02)
 
-    with OnceHub(session=session, api_base=api_base, env={}, rate_limit=False) as hub:
+    with OnceHub(auth=session, api_base=api_base, env={}, rate_limit=False) as hub:
         pool = [threading.Thread(target=loop, args=(hub,)) for _ in range(threads)]
         for thread in pool:
             thread.start()

@@ -81,8 +81,8 @@ def test_the_retry_after_401_must_use_the_new_token() -> None:
     with replay("oauth-401-refresh-retry") as run:
         hub = run.hub
         hub.validate()
-        session: Any = hub._transport.session
-        session.refresh = lambda **_: session.current_token  # a client that "forgets" to refresh
+        session: Any = hub.auth
+        session.refresh = lambda *_, **__: session.current_token  # "forgets" to refresh
         with pytest.raises(CannotOverwriteExistingCassetteException):
             hub.validate()
 

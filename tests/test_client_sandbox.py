@@ -171,7 +171,7 @@ def test_retry_after_is_honoured(make_sandbox: Callable[..., Sandbox]) -> None:
     sb.inject("429", count=1, retry_after=3)
     waits: list[float] = []
     with client_for(sb) as hub:
-        hub._transport._sleep = waits.append
+        hub.transport.sleep = waits.append
         assert hub.validate()
     assert waits == [3.0]
 
@@ -180,7 +180,7 @@ def test_retries_are_bounded(make_sandbox: Callable[..., Sandbox]) -> None:
     sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
     sb.inject("5xx", count=50, status=500)
     with client_for(sb, max_retries=3) as hub:
-        hub._transport._sleep = lambda _s: None
+        hub.transport.sleep = lambda _s: None
         with pytest.raises(ServerError) as info:
             hub.validate()
     assert info.value.status_code == 500
@@ -195,7 +195,7 @@ def test_post_actions_are_not_retried_after_a_server_error(
     sb.inject("5xx", count=1, status=503)
     with client_for(sb) as hub:
         with pytest.raises(ServerError):
-            hub._transport.request("POST", f"/bookings/{booking['id']}/no-show")
+            hub.transport.request("POST", f"/bookings/{booking['id']}/no-show")
     assert sum(v for k, v in sb.stats()["requests"].items() if k.startswith("POST")) == 1
 
 
@@ -205,11 +205,11 @@ def test_slow_responses_time_out_then_succeed_on_retry(
     sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
     sb.inject("slow", count=1, delay_ms=1500)
     with client_for(sb, timeout=0.5) as hub:
-        hub._transport._sleep = lambda _s: None
+        hub.transport.sleep = lambda _s: None
         assert hub.validate()
     sb.inject("slow", count=5, delay_ms=1500)
     with client_for(sb, timeout=0.5, max_retries=1) as hub:
-        hub._transport._sleep = lambda _s: None
+        hub.transport.sleep = lambda _s: None
         with pytest.raises(APITimeoutError, match=r"within 0\.5 s"):
             hub.validate()
 

@@ -46,15 +46,17 @@ def test_environment_then_arguments_win() -> None:
     ],
 )
 def test_invalid_values_name_the_variable(env: dict[str, str], named: str) -> None:
+    # The client is where settings meet the transport's one URL check.
     with pytest.raises(ConfigurationError, match=named):
-        Settings.resolve(env=env)
+        OnceHub(api_key="k" * 20, env=env)
 
 
 def test_plain_http_only_to_loopback() -> None:
     for base in ("http://127.0.0.1:1/v2", "http://localhost:1/v2", "http://[::1]:1/v2"):
-        assert Settings.resolve(env={}, api_base=base).api_base == base
+        with OnceHub(api_key="k" * 20, env={}, api_base=base) as hub:
+            assert hub.settings.api_base == base
     with pytest.raises(ConfigurationError, match="https"):
-        Settings.resolve(env={}, api_base="http://10.0.0.1/v2")
+        OnceHub(api_key="k" * 20, env={}, api_base="http://10.0.0.1/v2")
 
 
 def test_unknown_setting_is_named() -> None:

@@ -68,7 +68,7 @@ def test_max_items_stops_early(sandbox: Sandbox) -> None:
 
 
 def _fail_on_call(hub: OnceHub, number: int, action: Callable[[], Any]) -> None:
-    real = hub._transport.request
+    real = hub.transport.request
     calls = {"n": 0}
 
     def request(*args: Any, **kwargs: Any) -> Any:
@@ -77,7 +77,7 @@ def _fail_on_call(hub: OnceHub, number: int, action: Callable[[], Any]) -> None:
             action()
         return real(*args, **kwargs)
 
-    hub._transport.request = request  # type: ignore[method-assign]
+    hub.transport.request = request  # type: ignore[method-assign]
 
 
 def test_ctrl_c_mid_pull_keeps_the_frame_and_resumes(sandbox: Sandbox) -> None:
@@ -107,7 +107,7 @@ def test_fatal_error_mid_pull_is_kept_and_resume_finishes(
 ) -> None:
     sb = make_sandbox(bookings=1200, seed=4, time_scale=0.01)
     with client_for(sb, max_retries=1) as hub:
-        hub._transport._sleep = lambda _s: None
+        hub.transport.sleep = lambda _s: None
         _fail_on_call(hub, 3, lambda: sb.inject("5xx", count=5, status=503))
         with pytest.raises(PullInterrupted) as info:
             hub.bookings.to_frame(status=["scheduled", "completed"], progress=False)
@@ -130,6 +130,6 @@ def test_error_before_anything_arrives_is_raised_as_itself(
     sb = make_sandbox(bookings=20, seed=4, rate_limit=False)
     sb.inject("5xx", count=5, status=500)
     with client_for(sb, max_retries=1) as hub:
-        hub._transport._sleep = lambda _s: None
+        hub.transport.sleep = lambda _s: None
         with pytest.raises(ServerError):
             hub.bookings.to_frame(progress=False)

@@ -70,3 +70,40 @@ def test_busy_port_and_non_loopback_are_refused() -> None:
     for uri in ("http://example.com:8080/cb", "https://127.0.0.1:8080/cb", "http://127.0.0.1/cb"):
         with pytest.raises(ValueError, match="loopback"):
             CallbackServer(uri)
+
+
+def test_an_idle_connection_does_not_block_the_redirect_or_outlive_the_deadline() -> None:
+    server = CallbackServer("http://127.0.0.1:0/callback", timeout=3, expected_state="s1").start()
+    idle = socket.create_connection(("127.0.0.1", server.port))  # a preconnect: sends nothing
+    try:
+        started = time.monotonic()
+        answer = requests.get(f"{server.base}/callback?code=c0de-0123456789&state=s1", timeout=5)
+        arrived = time.monotonic() - started
+        assert answer.status_code == 200 and server.wait(1) is not None
+        assert arrived < 1.0, arrived  # not stuck behind the idle connection
+    finally:
+        idle.close()
+    server.close()
+    assert not server.running
+
+
+def test_the_server_is_gone_at_its_deadline_even_with_an_idle_connection() -> None:
+    server = CallbackServer("http://127.0.0.1:0/callback", timeout=0.5).start()
+    idle = socket.create_connection(("127.0.0.1", server.port))
+    try:
+        deadline = time.monotonic() + 3
+        while server.running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not server.running  # the timer stopped it; close() was never called
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+    finally:
+        idle.close()
+
+
+def test_close_stops_it_at_once() -> None:
+    server = CallbackServer("http://127.0.0.1:0/callback", timeout=60).start()
+    started = time.monotonic()
+    server.close()
+    assert not server.running and time.monotonic() - started < 2
+    server.close()  # twice is fine

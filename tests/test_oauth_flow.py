@@ -20,7 +20,7 @@ from oncehub_nb import (
     StateMismatch,
 )
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig
-from oncehub_nb.auth.oauth import clean_pasted_url
+from oncehub_nb.auth.flow import clean_pasted_url
 
 REDIRECT = "http://127.0.0.1:8765/callback"
 CONFIG = OAuthConfig(
@@ -168,7 +168,7 @@ def test_expired_sign_in_is_state_mismatch() -> None:
         ("https://evil.example/callback?code=x&state=y", InvalidRedirectURL),
         ("http://127.0.0.1:8766/callback?code=x&state=y", InvalidRedirectURL),
         ("http://127.0.0.1:8765/other?code=x&state=y", InvalidRedirectURL),
-        (f"{REDIRECT}?state=abc", InvalidRedirectURL),
+        (f"{REDIRECT}?state=abc", StateMismatch),  # an unknown state is checked first
         (f"{REDIRECT}?code=abc", StateMismatch),
         (f"{REDIRECT}?code=abc&state=not-the-state", StateMismatch),
         ("http://127.0.0.1:99999/callback?code=x", InvalidRedirectURL),

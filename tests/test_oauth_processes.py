@@ -22,13 +22,14 @@ WORKER = Path(__file__).with_name("_share_token_worker.py")
 def test_two_processes_five_expiries_five_refreshes(
     make_sandbox: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
-    # Tokens live 2 s and are refreshed 1 s before expiry: one refresh per second of running.
-    sb = make_sandbox(bookings=5, rate_limit=False, access_token_ttl=2, rotate_refresh_tokens=True)
+    # Tokens live 1 s and are refreshed 0.1 s before expiry (the leeway is at most a tenth of
+    # the lifetime): one refresh per 0.9 s of running.
+    sb = make_sandbox(bookings=5, rate_limit=False, access_token_ttl=1, rotate_refresh_tokens=True)
     config = config_for(sb)
     store = FileTokenStore(tmp_path / "tokens")
     first = sign_in(sb, config, store)
-    # Refresh k falls due at obtained_at + k seconds; stop half-way between the 5th and 6th.
-    deadline = (first.obtained_at or time.time()) + 5.5
+    # Refresh k falls due at obtained_at + 0.9 k seconds; stop half-way between the 5th and 6th.
+    deadline = (first.obtained_at or time.time()) + 5.5 * 0.9
     settings = dict(sb.oauth_settings("confidential"))
     workers = [
         subprocess.Popen(

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 
 from oncehub_nb import (
-    AuthenticationError,
     AuthorizationDenied,
     OnceHub,
     PermissionDeniedError,
@@ -18,10 +18,10 @@ from oncehub_nb import (
     StateMismatch,
     TokenExchangeError,
 )
-from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthSession, Token
+from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, Token
 from oncehub_nb.auth.grants import exchange_code
 from oncehub_nb.sandbox import Sandbox
-from tests.oauth_helpers import config_for, sign_in
+from tests.oauth_helpers import config_for, sender, sign_in
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_reused_code_is_refused_by_the_server(sb: Sandbox) -> None:
 
     def remember(cfg: Any, code: str, verifier: str, redirect: str, state: str) -> Any:
         seen.append((code, verifier, redirect, state))
-        return exchange_code(cfg, code, verifier, redirect, state)
+        return exchange_code(cfg, code, verifier, redirect, state, sender=sender())
 
     store = MemoryTokenStore()
     flow = AuthorizationFlow(config, store=store, exchange=remember)
@@ -78,7 +78,7 @@ def test_reused_code_is_refused_by_the_server(sb: Sandbox) -> None:
     with pytest.raises(StateMismatch):  # the client refuses a second use itself ...
         flow.finish(redirect)
     with pytest.raises(TokenExchangeError, match="invalid_grant"):  # ... and so does the server
-        exchange_code(config, *seen[0])
+        exchange_code(config, *seen[0], sender=sender())
 
 
 def test_wrong_client_secret_and_wrong_redirect(sb: Sandbox) -> None:
@@ -97,7 +97,7 @@ def test_wrong_client_secret_and_wrong_redirect(sb: Sandbox) -> None:
     state = flow2.start().split("state=")[1].split("&")[0]
     code = redirect.split("code=")[1].split("&")[0]
     with pytest.raises(TokenExchangeError, match="invalid_grant"):
-        exchange_code(good, code, "x" * 64, good.redirect_uri, state)
+        exchange_code(good, code, "x" * 64, good.redirect_uri, state, sender=sender())
 
 
 def test_expired_code(make_sandbox: Callable[..., Sandbox]) -> None:
@@ -114,10 +114,10 @@ def test_refresh_before_expiry_with_rotation(sb: Sandbox) -> None:
     first = sign_in(sb, config, store)
     now = [first.obtained_at or 0.0]
     refreshed: list[Token] = []
-    session = OAuthSession(
+    session = OAuthAuth(
         config, store=store, clock=lambda: now[0], on_token_refreshed=refreshed.append
     )
-    with OnceHub(session=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
+    with OnceHub(auth=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
         hub.validate()
         assert refreshed == []
         now[0] = (first.expires_at or 0) - 30  # inside the 60 s leeway
@@ -130,17 +130,17 @@ def test_refresh_before_expiry_with_rotation(sb: Sandbox) -> None:
     with pytest.raises(TokenExchangeError, match="invalid_grant"):  # the old one is dead
         from oncehub_nb.auth.grants import refresh_grant
 
-        refresh_grant(config, first.refresh_token or "")
+        refresh_grant(config, first.refresh_token or "", sender=sender())
 
 
 def test_32_threads_sharing_an_expired_token_refresh_once(sb: Sandbox) -> None:
     config, store = config_for(sb), MemoryTokenStore()
     first = sign_in(sb, config, store)
     now = [(first.expires_at or 0) + 10]  # already expired for everyone
-    session = OAuthSession(config, store=store, clock=lambda: now[0])
+    session = OAuthAuth(config, store=store, clock=lambda: now[0])
     barrier = threading.Barrier(32)
     errors: list[BaseException] = []
-    with OnceHub(session=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
+    with OnceHub(auth=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
 
         def work() -> None:
             try:
@@ -207,31 +207,43 @@ def test_read_scope_cannot_write(sb: Sandbox) -> None:
     booking = next(b for b in sb.ground_truth("bookings") if b["status"] == "scheduled")
     with client(sb, config, store) as hub:
         with pytest.raises(PermissionDeniedError, match="write"):
-            hub._transport.request("POST", f"/bookings/{booking['id']}/no-show")
+            hub.transport.request("POST", f"/bookings/{booking['id']}/no-show")
 
 
 def test_sign_out_revokes_at_the_server(sb: Sandbox) -> None:
     config, store = config_for(sb), MemoryTokenStore()
     token = sign_in(sb, config, store)
-    session = OAuthSession(config, store=store)
-    assert session.revoke() is True
+    session = OAuthAuth(config, store=store)
+    assert session.revoke(sender()) is True
     assert store.load_token(config.profile) is None
     assert sb.oauth_stats()["revocations"] == 1
-    with OnceHub(api_key="unused-key-0123456789", api_base=sb.base_url, env={}) as hub:
-        hub._transport.session.headers["Authorization"] = f"Bearer {token.access_token}"
-        hub._transport.auth = None
-        with pytest.raises(AuthenticationError):
-            hub.validate()
+    bearer = {"Authorization": f"Bearer {token.access_token}"}
+    assert requests.get(f"{sb.base_url}/test", headers=bearer, timeout=5).status_code == 401
 
 
-def test_token_endpoint_down_during_refresh_is_a_typed_error(sb: Sandbox) -> None:
+def test_a_503_from_the_token_endpoint_is_retried(sb: Sandbox) -> None:
     config, store = config_for(sb), MemoryTokenStore()
     first = sign_in(sb, config, store)
     sb.oauth.configure(token_endpoint_down=1)
     now = [(first.expires_at or 0) + 1]
-    session = OAuthSession(config, store=store, clock=lambda: now[0])
-    with OnceHub(session=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
+    session = OAuthAuth(config, store=store, clock=lambda: now[0])
+    with OnceHub(
+        auth=session, api_base=sb.base_url, env={}, rate_limit=False, backoff_base=0.01
+    ) as hub:
+        assert hub.validate()  # the refresh met one 503 and was sent again
+    assert session.refresh_count == 1
+
+
+def test_token_endpoint_down_beyond_retries_is_a_typed_error(sb: Sandbox) -> None:
+    config, store = config_for(sb), MemoryTokenStore()
+    first = sign_in(sb, config, store)
+    sb.oauth.configure(token_endpoint_down=3)
+    now = [(first.expires_at or 0) + 1]
+    session = OAuthAuth(config, store=store, clock=lambda: now[0])
+    settings = {"env": {}, "rate_limit": False, "backoff_base": 0.01, "max_retries": 1}
+    with OnceHub(auth=session, api_base=sb.base_url, **settings) as hub:
         with pytest.raises(TokenExchangeError, match="temporarily_unavailable"):
             hub.validate()
         assert store.load_token(config.profile) == first  # kept: the next call can retry
+        sb.oauth.configure(token_endpoint_down=0)
         assert hub.validate()

@@ -92,7 +92,7 @@ def test_live_environment_secrets_are_found_even_when_low_entropy(tmp_path: Path
         "client_secret=None, state=replay-1-decc4bb617cd98effbcbc0be0c7e51c7fe",
         'OAuthConfig.from_env(client_secret="not-the-secret-0123456789")',
         "Authorization:\n      - Basic <CLIENT_CREDENTIALS_1>",
-        "test_a_planted_token_in_a_cassette_copy_fails_the_scan OAuthSession.refresh_count",
+        "test_a_planted_token_in_a_cassette_copy_fails_the_scan OAuthAuth.refresh_count",
     ],
 )
 def test_ids_hashes_and_placeholders_are_not_secrets(line: str) -> None:

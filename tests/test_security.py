@@ -30,18 +30,17 @@ from oncehub_nb import (
     StateMismatch,
     TokenExchangeError,
 )
-from oncehub_nb._config import Settings
 from oncehub_nb.auth import (
     AuthorizationFlow,
     FileTokenStore,
     MemoryTokenStore,
+    OAuthAuth,
     OAuthConfig,
-    OAuthSession,
     Token,
 )
 from oncehub_nb.auth.grants import exchange_code, refresh_grant
 from oncehub_nb.sandbox import Sandbox
-from tests.oauth_helpers import config_for, sign_in
+from tests.oauth_helpers import config_for, sender, sign_in
 from tests.reliability_scenarios import capture, count_leaks, describe, sandbox_secrets
 
 REDIRECT = "http://127.0.0.1:8765/callback"
@@ -153,7 +152,7 @@ def test_no_token_or_secret_ever_travels_in_a_url(sb: Sandbox) -> None:
     with OnceHub.from_oauth(
         config, store=store, api_base=sb.base_url, rate_limits=tuple(sb.rate_limits), env={}
     ) as hub:
-        hub._transport.session.hooks["response"].append(watch)
+        hub.transport.hooks["response"].append(watch)  # every exchange, token calls included
         list(hub.bookings.list())
         token = store.load_token(config.profile)
         assert token is not None
@@ -162,7 +161,8 @@ def test_no_token_or_secret_ever_travels_in_a_url(sb: Sandbox) -> None:
     secrets = sandbox_secrets(sb, config)
     assert len(urls) >= 3
     assert count_leaks(urls, secrets) == 0
-    assert all(a.startswith("Bearer ") for a in authorizations)  # the header, not the query
+    api = [a for u, a in zip(urls, authorizations, strict=True) if u.startswith(sb.base_url)]
+    assert api and all(a.startswith("Bearer ") for a in api)  # the header, not the query
 
 
 # -- TLS except loopback (RFC 9700 2.6; RFC 6749 10.9) -------------------------------------------
@@ -171,7 +171,7 @@ def test_no_token_or_secret_ever_travels_in_a_url(sb: Sandbox) -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: Settings.resolve(api_base="http://api.oncehub.com/v2", env={}),
+        lambda: OnceHub(api_key="k" * 20, api_base="http://api.oncehub.com/v2", env={}),
         lambda: OAuthConfig(client_id="a", token_url="http://app.oncehub.com/oauth/token"),
         lambda: OAuthConfig(client_id="a", authorize_url="http://10.0.0.1/authorize"),
         lambda: OAuthConfig(client_id="a", redirect_uri="http://example.com/cb"),
@@ -246,19 +246,20 @@ def test_rotated_refresh_token_is_saved_before_the_new_token_is_used(sb: Sandbox
     first = sign_in(sb, config, store)
     stored_when_used: list[Token | None] = []
     now = [(first.expires_at or 0) + 1]
-    session = OAuthSession(config, store=store, clock=lambda: now[0])
+    session = OAuthAuth(config, store=store, clock=lambda: now[0])
 
-    def watch(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        stored_when_used.append(store.load_token(config.profile))
+    def watch(response: requests.Response) -> None:
+        if (response.request.url or "").startswith(sb.base_url):  # an API call, not the refresh
+            stored_when_used.append(store.load_token(config.profile))
 
-    session.hooks["response"].append(watch)
-    with OnceHub(session=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
+    with OnceHub(auth=session, api_base=sb.base_url, env={}, rate_limit=False) as hub:
+        hub.transport.hooks["response"].append(watch)
         hub.validate()
     current = session.current_token
     assert current is not None and current.refresh_token != first.refresh_token
     assert stored_when_used == [current]  # already in the store when the API saw it
     with pytest.raises(TokenExchangeError, match="invalid_grant"):
-        refresh_grant(config, first.refresh_token or "")  # the old one is retired
+        refresh_grant(config, first.refresh_token or "", sender=sender())  # the old one is retired
 
 
 def test_refused_refresh_deletes_the_stored_token(sb: Sandbox) -> None:
@@ -266,9 +267,9 @@ def test_refused_refresh_deletes_the_stored_token(sb: Sandbox) -> None:
     token = sign_in(sb, config, store)
     sb.revoke_token(token.refresh_token or "")
     now = [(token.expires_at or 0) + 1]
-    session = OAuthSession(config, store=store, clock=lambda: now[0])
+    session = OAuthAuth(config, store=store, clock=lambda: now[0])
     with pytest.raises(ReauthorizationRequired):
-        session.ensure_token()
+        session.ensure_token(sender())
     assert store.load_token(config.profile) is None
     assert session.current_token is None
 
@@ -316,10 +317,10 @@ def test_only_the_configured_scope_is_requested(sb: Sandbox) -> None:
 def test_sign_out_revokes_the_refresh_token_at_the_server(sb: Sandbox) -> None:
     config, store = config_for(sb), MemoryTokenStore()
     token = sign_in(sb, config, store)
-    assert OAuthSession(config, store=store).revoke() is True
+    assert OAuthAuth(config, store=store).revoke(sender()) is True
     assert store.load_token(config.profile) is None
     with pytest.raises(TokenExchangeError, match="invalid_grant"):
-        refresh_grant(config, token.refresh_token or "")
+        refresh_grant(config, token.refresh_token or "", sender=sender())
 
 
 # -- no secrets in logs, reprs or errors (RFC 9700 4.3; DESIGN section 4) -------------------
@@ -339,8 +340,10 @@ def test_no_secret_in_debug_logs_reprs_or_error_messages(sb: Sandbox) -> None:
             hub.validate()
             sb.expire_access_token(token.access_token)
             hub.validate()  # 401, refresh, retry: all at DEBUG
-            session = hub._transport.session
-            texts += [repr(hub), repr(session), repr(session.current_token)]
+            session = hub.auth
+            assert isinstance(session, OAuthAuth)
+            texts += [repr(hub), str(hub), hub._repr_html_(), repr(session)]
+            texts.append(repr(session.current_token))
         wrong = config_for(sb, client_secret="wrong-secret-0123456789abcdef")
         bad = AuthorizationFlow(wrong, store=MemoryTokenStore())
         with pytest.raises(TokenExchangeError) as refused:
@@ -348,7 +351,7 @@ def test_no_secret_in_debug_logs_reprs_or_error_messages(sb: Sandbox) -> None:
         texts += describe(refused.value)
         with pytest.raises(TokenExchangeError) as reused:  # the used code, straight to the server
             code, state = query(redirect)["code"], query(redirect)["state"]
-            exchange_code(config, code, "v" * 64, config.redirect_uri, state)
+            exchange_code(config, code, "v" * 64, config.redirect_uri, state, sender=sender())
         texts += describe(reused.value)
         with OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}) as keyed:
             texts.append(repr(keyed))

@@ -20,14 +20,14 @@ from tests.conftest import client_for
 
 def _record_params(hub: OnceHub) -> list[dict[str, str]]:
     seen: list[dict[str, str]] = []
-    real = hub._transport.request
+    real = hub.transport.request
 
     def request(method: str, path: str, **kwargs: Any) -> Any:
         if path == "/bookings":
             seen.append(dict(kwargs.get("params") or {}))
         return real(method, path, **kwargs)
 
-    hub._transport.request = request  # type: ignore[method-assign]
+    hub.transport.request = request  # type: ignore[method-assign]
     return seen
 
 
@@ -96,7 +96,7 @@ def test_interrupted_sync_saves_what_arrived_and_finishes_later(
     sb = make_sandbox(bookings=250, seed=6, time_scale=0.01)
     target = tmp_path / "b.parquet"
     with client_for(sb) as hub:
-        real = hub._transport.request
+        real = hub.transport.request
         calls = {"n": 0}
 
         def request(*args: Any, **kwargs: Any) -> Any:
@@ -105,7 +105,7 @@ def test_interrupted_sync_saves_what_arrived_and_finishes_later(
                 raise KeyboardInterrupt
             return real(*args, **kwargs)
 
-        hub._transport.request = request  # type: ignore[method-assign]
+        hub.transport.request = request  # type: ignore[method-assign]
         with pytest.raises(PullInterrupted) as info:
             hub.bookings.sync(target, progress=False)
         assert len(info.value.frame) == 100

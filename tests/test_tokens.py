@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oncehub_nb import ConfigurationError
+from oncehub_nb import ConfigurationError, TokenExchangeError
 from oncehub_nb.auth import FileTokenStore, MemoryTokenStore, Token
 from oncehub_nb.auth.tokens import profile_name
 
@@ -36,7 +36,7 @@ def test_token_from_response_is_tolerant() -> None:
         {"access_token": "new-" + ACCESS}, now=1.0, previous=Token(ACCESS, REFRESH)
     )
     assert kept.refresh_token == REFRESH
-    with pytest.raises(ValueError, match="access_token"):
+    with pytest.raises(TokenExchangeError, match="access_token"):
         Token.from_response({"token_type": "bearer"})
 
 

@@ -45,6 +45,7 @@ def test_signature_accepts_the_documented_scheme() -> None:
         (BODY, _independent(BODY, "other", 5), "s3cret", 5, "does not match"),
         (BODY, _independent(BODY, "s3cret", 5), "s3cret", 5 + 301, "tolerance"),
         (BODY, _independent(BODY, "s3cret", 5), "", 5, "secret"),
+        (BODY, "t=5,s=é" + "0" * 63, "s3cret", 5, "does not match"),  # non-ASCII: no TypeError
     ],
 )
 def test_bad_signatures_are_typed_errors(

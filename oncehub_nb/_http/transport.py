@@ -1,30 +1,31 @@
-"""The only place that sends HTTP.
+"""The one send path: every HTTP request the SDK makes leaves through :meth:`Transport.send`.
 
-One pooled :class:`requests.Session` per client (an OAuth client passes its refreshing
-``OAuth2Session`` subclass instead), timeouts on every request, a ``User-Agent``, a client-side
-rate limiter for OnceHub's documented limits, retries with exponential backoff and jitter, and the
-mapping of every failure onto the error tree of :mod:`oncehub_nb._errors`.
+API calls, code exchanges, refreshes, revocations and ``GET /test`` all go through it, and it
 
-Retries: idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried after 429, 5xx,
-a connection reset and a timeout. Other methods (the POST actions) are retried only when the
-server provably did not act: a 429, or a connection that was never made. ``Retry-After`` is
-honoured when present (OnceHub does not document it, proxies may send it).
+* checks the URL with the parser that sends it (:mod:`.urls`): https, or plain http to this
+  machine only;
+* never follows a redirect (a 3xx is an error: a credential must not follow ``Location``);
+* gives each try a total deadline, connect to last byte (:mod:`.deadline`), and caps the body;
+* keeps API requests under OnceHub's rate limits (pyrate-limiter, shared per API base);
+* retries by :class:`~.credentials.Policy` (tenacity), honouring ``Retry-After``;
+* turns failures into the error tree of :mod:`oncehub_nb._errors`, message first, with at most
+  one short cause chained, and logs through the redacting filter.
 
-The retry loop is tenacity's and the limiter is pyrate-limiter's (a sliding-window log holding
-several rates at once, blocking until a permit is free), rather than code of our own.
+:meth:`Transport.request` adds the API's side: the base URL, the credential (asked for before
+each request; after a 401, asked to renew once, and the request is sent once more), error
+statuses as typed errors, and the ``Request-Id`` of the last response (per thread).
 
 Example:
     >>> from oncehub_nb._config import Settings
     >>> t = Transport(Settings.resolve(env={}))
     >>> t.url("/bookings")
     'https://api.oncehub.com/v2/bookings'
+    >>> t.close()
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import random
 import threading
 import time
@@ -32,7 +33,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from pyrate_limiter import Limiter, Rate
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -42,103 +42,57 @@ from tenacity import (
 )
 
 from oncehub_nb._config import Settings
-from oncehub_nb._errors import APIConnectionError, APITimeoutError, from_response
+from oncehub_nb._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    decode_json,
+    from_response,
+    invalid_response,
+)
+from oncehub_nb._http.credentials import Credential, NoCredential, Policy
+from oncehub_nb._http.deadline import DeadlineAdapter
+from oncehub_nb._http.exchange import exchange
+from oncehub_nb._http.limits import shared_limiter
+from oncehub_nb._http.retries import (
+    RETRY_STATUSES,
+    UNREACHABLE_TRIES,
+    is_unreachable,
+    retry_after_seconds,
+    root_cause,
+)
+from oncehub_nb._http.urls import check_url, where
 from oncehub_nb._redact import redact_text
 
-__all__ = ["RETRY_STATUSES", "Transport", "shared_limiter"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "NoCredential",
+    "Transport",
+    "retry_after_seconds",
+    "shared_limiter",
+    "standalone_transport",
+]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("oncehub_nb.http")
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_RETRY_AFTER_CAP = 120.0
-# The server counts requests when they arrive, we count them when they leave: a slow first
-# request (a new connection) and a fast later one can land closer together than they were
-# sent. Each window is stretched by 3 % (30 ms of a 1 s window) to absorb that jitter, which
-# keeps about 95 % of the allowed rate (bench/pull.py measures it).
-_WINDOW_STRETCH = 1.03
-# pyrate-limiter adds this to every blocking wait (its default is 50 ms); the stretch already
-# gives the margin, and 50 ms on each wait would cost several percent of the rate.
-_WAIT_BUFFER_MS = 5
-
-_limiters: dict[tuple[str, tuple[tuple[int, float], ...]], Limiter] = {}
-_limiters_lock = threading.Lock()
-
-
-def shared_limiter(api_base: str, rate_limits: tuple[tuple[int, float], ...]) -> Limiter:
-    """Return the process-wide limiter for one API base and set of limits.
-
-    OnceHub counts requests per account and per IP, not per client object, so every client in
-    a kernel that talks to the same API shares one budget.
-
-    Args:
-        api_base: the API root the limits apply to.
-        rate_limits: ``(requests, window seconds)`` pairs.
-
-    Returns:
-        A thread-safe blocking limiter.
-
-    Example:
-        >>> a = shared_limiter("https://api.oncehub.com/v2", ((5, 1.0),))
-        >>> a is shared_limiter("https://api.oncehub.com/v2", ((5, 1.0),))
-        True
-    """
-    key = (api_base, rate_limits)
-    with _limiters_lock:
-        limiter = _limiters.get(key)
-        if limiter is None:
-            rates: list[Rate] = []
-            for n, window in sorted(rate_limits, key=lambda pair: pair[1]):
-                interval = max(1, round(window * 1000 * _WINDOW_STRETCH))
-                if rates:  # pyrate-limiter wants each longer window no denser than the last
-                    previous = rates[-1]
-                    interval = max(interval, -(-previous.interval * n // previous.limit))
-                rates.append(Rate(n, interval))
-            limiter = Limiter(rates, buffer_ms=_WAIT_BUFFER_MS)
-            _limiters[key] = limiter
-        return limiter
-
-
-def _retry_after_seconds(response: requests.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
-    raw = raw.strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-            seconds = when.timestamp() - time.time()
-        except (ValueError, TypeError, OverflowError, IndexError):  # not an HTTP date either
-            return None
-    if not math.isfinite(seconds):  # "nan" would reach time.sleep() and raise there
-        return None
-    return min(max(seconds, 0.0), _RETRY_AFTER_CAP)
-
-
-def _is_retryable_exception(exc: BaseException, *, idempotent: bool) -> bool:
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True  # the request never reached the server
-    if not idempotent:
-        return False
-    return isinstance(
-        exc,
-        requests.exceptions.ConnectionError
-        | requests.exceptions.Timeout
-        | requests.exceptions.ChunkedEncodingError,
-    )
 
 
 class Transport:
-    """Sends requests to the OnceHub API and returns successful responses.
+    """Sends requests to OnceHub (and its token endpoints) through the one send path.
 
     Args:
         settings: where and how to talk to OnceHub.
-        auth: a requests auth object (e.g. :class:`~oncehub_nb.auth.ApiKeyAuth`), or ``None``
-            when ``session`` authenticates by itself (OAuth).
-        session: the session to send with; a new pooled session when ``None``.
-        sleep: the sleep function (tests pass a fake to skip real waiting).
+        auth: the credential (default: none).
+        sleep: the sleep function between retries (tests pass a fake; also settable later).
+
+    Attributes:
+        session: the pooled :class:`requests.Session` (adapters with a total deadline).
+        hooks: ``{"request": [...], "response": [...]}``: called with every prepared request
+            before it is sent and every response (each try, token requests included).
+        sleep: the function retries wait with.
+
+    Raises:
+        ConfigurationError: ``api_base`` is not a URL requests may be sent to.
 
     Example:
         >>> from oncehub_nb._config import Settings
@@ -151,76 +105,46 @@ class Transport:
         self,
         settings: Settings,
         *,
-        auth: requests.auth.AuthBase | None = None,
-        session: requests.Session | None = None,
+        auth: Credential | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        check_url(
+            settings.api_base,
+            what="api_base / ONCEHUB_API_BASE",
+            hint="It should look like https://api.oncehub.com/v2.",
+        )
         self.settings = settings
-        self.auth = auth
-        self.session = session if session is not None else requests.Session()
+        self.auth: Credential = auth if auth is not None else NoCredential()
+        self.session = requests.Session()
+        adapter = DeadlineAdapter()
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept"] = "application/json"
-        self._sleep = sleep
+        self.sleep = sleep
+        self.hooks: dict[str, list[Callable[[Any], object]]] = {"request": [], "response": []}
         self._limiter = (
             shared_limiter(settings.api_base, settings.rate_limits) if settings.rate_limit else None
         )
-        self.last_request_id: str | None = None
+        self._local = threading.local()
+
+    # -- the API side ---------------------------------------------------------------------------
 
     def url(self, path: str) -> str:
         """Return the absolute URL of an API path.
 
         Args:
-            path: ``/bookings`` style path, or an absolute URL (returned unchanged).
+            path: ``/bookings`` style path.
 
         Returns:
             The URL under ``settings.api_base``.
         """
-        if path.startswith(("http://", "https://")):
-            return path
         return self.settings.api_base + "/" + path.lstrip("/")
 
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self.session.close()
-
-    def _wait(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            response: requests.Response = outcome.result()
-            retry_after = _retry_after_seconds(response)
-            if retry_after is not None:
-                return retry_after
-        step = float(self.settings.backoff_base * 2 ** (state.attempt_number - 1))
-        ceiling = min(self.settings.backoff_max, step)
-        # "Equal jitter": at least half the exponential step, so storms still spread out.
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
-
-    def _send_once(
-        self, method: str, url: str, params: Mapping[str, str] | None, json_body: Any
-    ) -> requests.Response:
-        if self._limiter is not None:
-            self._limiter.try_acquire("oncehub", blocking=True)
-        started = time.perf_counter()
-        response = self.session.request(
-            method,
-            url,
-            params=params,
-            json=json_body,
-            auth=self.auth,
-            timeout=self.settings.timeout,
-            # Never follow a redirect: requests would re-send the API-Key header to whatever
-            # host the Location names (it strips only Authorization). The API does not redirect.
-            allow_redirects=False,
-        )
-        log.debug(
-            "%s %s -> %s in %.0f ms (Request-Id %s)",
-            method,
-            response.request.path_url if response.request else url,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            response.headers.get("Request-Id"),
-        )
-        return response
+    @property
+    def last_request_id(self) -> str | None:
+        """The ``Request-Id`` of the last API response this thread received."""
+        return getattr(self._local, "request_id", None)
 
     def request(
         self,
@@ -230,101 +154,57 @@ class Transport:
         params: Mapping[str, str] | None = None,
         json: Any = None,
     ) -> requests.Response:
-        """Send one API request, with rate limiting and retries; return a 2xx response.
+        """Send one API request with the credential; return a 2xx response (body read).
 
         Args:
             method: the HTTP method.
-            path: an API path such as ``/bookings`` (or an absolute URL).
+            path: an API path such as ``/bookings``.
             params: query parameters, already in the API's string form.
             json: a JSON body.
 
         Returns:
-            The successful response; its body has been read.
+            The successful response.
 
         Raises:
-            APIStatusError: (a subclass for each status) the API answered with an error, or
-                with a redirect (never followed: it could carry the credentials elsewhere).
-            APITimeoutError: no answer within the timeout, after retries.
-            APIConnectionError: no connection or a reset, after retries.
+            APIStatusError: (a subclass for each status) an error status, or a redirect (never
+                followed: it could carry the credential elsewhere).
+            APITimeoutError: no whole answer within the timeout, after retries.
+            APIConnectionError: no connection, a reset, or an unreachable host.
+            ReauthorizationRequired: (OAuth) no usable token: sign in again.
 
         Example:
             >>> transport.request("GET", "/test").json()  # doctest: +SKIP
             {'message': 'The API key is valid for account: ...'}
         """
         method = method.upper()
+        policy = Policy.READ if method in IDEMPOTENT_METHODS else Policy.ACTION
         url = self.url(path)
-        idempotent = method in IDEMPOTENT_METHODS
-        retry_statuses = RETRY_STATUSES if idempotent else frozenset({429})
-
-        def should_retry_response(response: requests.Response) -> bool:
-            if response.status_code in retry_statuses:
-                response.close()
-                return True
-            return False
-
-        def log_retry(state: RetryCallState) -> None:
-            outcome = state.outcome
-            cause = (
-                f"HTTP {outcome.result().status_code}"
-                if outcome is not None and not outcome.failed
-                else type(outcome.exception()).__name__
-                if outcome is not None
-                else "?"
+        renewed = False
+        while True:
+            prepared = self.session.prepare_request(
+                requests.Request(method, url, params=params, json=json)
             )
-            log.info(
-                "%s %s: %s, retry %d of %d in %.2f s",
-                method,
-                path,
-                cause,
-                state.attempt_number,
-                self.settings.max_retries,
-                state.next_action.sleep if state.next_action else 0.0,
-            )
-
-        retrying = Retrying(
-            stop=stop_after_attempt(self.settings.max_retries + 1),
-            wait=self._wait,
-            retry=(
-                retry_if_result(should_retry_response)
-                | retry_if_exception(
-                    lambda exc: _is_retryable_exception(exc, idempotent=idempotent)
-                )
-            ),
-            sleep=self._sleep,
-            before_sleep=log_retry,
-            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
-            reraise=True,
-        )
-        try:
-            response: requests.Response = retrying(self._send_once, method, url, params, json)
-        except requests.exceptions.Timeout as exc:
-            raise APITimeoutError(
-                f"OnceHub did not answer {method} {path} within {self.settings.timeout:g} s "
-                f"(after {self.settings.max_retries} retries). Check your network or raise "
-                "the timeout (timeout= or ONCEHUB_TIMEOUT)."
-            ) from exc
-        except requests.exceptions.RequestException as exc:
-            raise APIConnectionError(
-                f"Could not reach OnceHub for {method} {path}: "
-                f"{redact_text(type(exc).__name__ + ': ' + str(exc))[:300]}. "
-                "Check the network and api_base / ONCEHUB_API_BASE."
-            ) from exc
-        self.last_request_id = response.headers.get("Request-Id")
-        if response.status_code >= 400:
-            raise from_response(response)
-        if response.is_redirect:
-            from oncehub_nb._errors import APIStatusError
-
-            where = redact_text(str(response.headers.get("Location", "")))[:200]
-            raise APIStatusError(
-                response.status_code,
-                None,
-                f"OnceHub answered {method} {path} with a redirect to {where!r}; it was not "
-                "followed, so the credentials stay with the API host. Check api_base.",
-                None,
-                self.last_request_id,
-            )
+            self.auth.authenticate(prepared, self)
+            response = self.send(prepared, policy=policy, limited=True)
+            if response.status_code == 401 and not renewed:
+                # A 401 means the server did not act, so even a POST may be sent again.
+                renewed = self.auth.renew_after_unauthorized(prepared, self)
+                if renewed:
+                    continue
+            break
+        self._local.request_id = response.headers.get("Request-Id")
+        if response.status_code >= 300:
+            raise from_response(response, hint=self._hint(response))
         return response
+
+    def _hint(self, response: requests.Response) -> str | None:
+        path = (response.request.path_url if response.request else "") or ""
+        if response.status_code == 404 and not path.startswith("/v2/") and "/v2" not in path:
+            return (
+                f"No such API address. api_base is {self.settings.api_base!r}; OnceHub's is "
+                "https://api.oncehub.com/v2 (the sandbox's ends in /v2 too)"
+            )
+        return None
 
     def request_json(
         self,
@@ -333,28 +213,201 @@ class Transport:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        expect: type[dict[str, Any]] | type[list[Any]] | None = None,
     ) -> Any:
         """Send a request (see :meth:`request`) and decode its JSON body.
+
+        Args:
+            method: the HTTP method.
+            path: the API path.
+            params: query parameters.
+            json: a JSON body.
+            expect: ``dict`` or ``list`` when the API promises an object or a list.
 
         Returns:
             The decoded body.
 
         Raises:
-            APIStatusError: the body of a successful response was not JSON (status kept).
+            APIResponseValidationError: the body is not JSON, or not what ``expect`` says.
 
         Example:
             >>> transport.request_json("GET", "/bookings", params={"limit": "1"})  # doctest: +SKIP
         """
         response = self.request(method, path, params=params, json=json)
         try:
-            return response.json()
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
-            from oncehub_nb._errors import APIStatusError
-
-            raise APIStatusError(
-                response.status_code,
-                None,
-                f"OnceHub answered {method} {path} with a body that is not JSON",
-                None,
-                response.headers.get("Request-Id"),
+            body = decode_json(response)
+        except ValueError:
+            raise invalid_response(
+                response, f"OnceHub answered {method} {path} with a body that is not JSON"
             ) from None
+        if expect is not None and not isinstance(body, expect):
+            kind = "an object" if expect is dict else "a list"
+            raise invalid_response(
+                response, f"OnceHub answered {method} {path} with something that is not {kind}"
+            )
+        return body
+
+    # -- the one door ---------------------------------------------------------------------------
+
+    def send(
+        self, request: requests.PreparedRequest, *, policy: Policy, limited: bool = False
+    ) -> requests.Response:
+        """Send a prepared request: the only place the SDK's HTTP leaves from.
+
+        No redirect is followed; each try has ``settings.timeout`` seconds in all; bodies over
+        ``settings.max_response_bytes`` are refused; retries follow ``policy``.
+
+        Args:
+            request: the prepared request (credential already added).
+            policy: which failures may be retried.
+            limited: count it against the API's rate limits (API requests; not token calls).
+
+        Returns:
+            The response, whatever its status (the caller decides what a status means).
+
+        Raises:
+            ConfigurationError: the URL is not one requests may be sent to.
+            APITimeoutError: no whole answer within the timeout, after retries.
+            APIConnectionError: the request failed on the network, after retries.
+            APIResponseValidationError: the body is larger than the cap.
+        """
+        url = request.url or ""
+        check_url(url, what="the request URL")
+        place = where(url)
+        host = place.host if place else "?"
+        retry_statuses = RETRY_STATUSES[policy]
+        unreachable_tries = [0]
+
+        def retry_exception(exc: BaseException) -> bool:
+            if is_unreachable(exc):
+                unreachable_tries[0] += 1
+                return unreachable_tries[0] < UNREACHABLE_TRIES
+            if isinstance(exc, requests.exceptions.ConnectTimeout):
+                return True  # the request never reached the server
+            if policy is not Policy.READ:
+                return False  # it may have been acted on: never twice
+            return isinstance(
+                exc,
+                requests.exceptions.ConnectionError
+                | requests.exceptions.Timeout
+                | requests.exceptions.ChunkedEncodingError,
+            )
+
+        def retry_response(response: requests.Response) -> bool:
+            return response.status_code in retry_statuses
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_result(retry_response) | retry_if_exception(retry_exception),
+            sleep=lambda seconds: self.sleep(seconds),
+            before_sleep=lambda state: self._log_retry(request, state),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+            reraise=True,
+        )
+        what = f"{request.method} {host}{_path(request)}"
+        try:
+            response: requests.Response = retrying(self._send_once, request, limited)
+        except requests.exceptions.Timeout as exc:
+            raise APITimeoutError(
+                f"No answer to {what} within {self.settings.timeout:g} s. Check your network, "
+                "or allow more time (timeout= or ONCEHUB_TIMEOUT)."
+            ) from root_cause(exc)
+        except requests.exceptions.RequestException as exc:
+            if is_unreachable(exc):
+                message = (
+                    f"Could not reach {host} for {what}: "
+                    f"{redact_text(str(root_cause(exc)))[:160]}. Check the network and the "
+                    "address (api_base / ONCEHUB_API_BASE, or the OAuth endpoints)."
+                )
+            else:
+                message = (
+                    f"The connection broke during {what}: {type(exc).__name__}. "
+                    + (
+                        "It was not sent again: the server may have acted on it. "
+                        if policy is not Policy.READ
+                        else ""
+                    )
+                    + "Check the network and try again."
+                )
+            raise APIConnectionError(message) from root_cause(exc)
+        return response
+
+    def _send_once(self, request: requests.PreparedRequest, limited: bool) -> requests.Response:
+        if limited and self._limiter is not None:
+            self._limiter.try_acquire("oncehub", blocking=True)
+        for hook in self.hooks["request"]:
+            hook(request)
+        started = time.perf_counter()
+        response = exchange(
+            self.session,
+            request,
+            timeout=self.settings.timeout,
+            max_bytes=self.settings.max_response_bytes,
+        )
+        log.debug(
+            "%s %s -> %s in %.0f ms (Request-Id %s)",
+            request.method,
+            _path(request),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            response.headers.get("Request-Id"),
+        )
+        for hook in self.hooks["response"]:
+            hook(response)
+        return response
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            retry_after = retry_after_seconds(outcome.result())
+            if retry_after is not None:
+                return retry_after
+        step = float(self.settings.backoff_base * 2 ** (state.attempt_number - 1))
+        ceiling = min(self.settings.backoff_max, step)
+        # "Equal jitter": at least half the exponential step, so storms still spread out.
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
+
+    def _log_retry(self, request: requests.PreparedRequest, state: RetryCallState) -> None:
+        outcome = state.outcome
+        if outcome is None:
+            cause = "?"
+        elif outcome.failed:
+            cause = type(outcome.exception()).__name__
+        else:
+            cause = f"HTTP {outcome.result().status_code}"
+        log.info(
+            "%s %s: %s, retry %d of %d in %.2f s",
+            request.method,
+            _path(request),
+            cause,
+            state.attempt_number,
+            self.settings.max_retries,
+            state.next_action.sleep if state.next_action else 0.0,
+        )
+
+    def close(self) -> None:
+        """Close the pooled connections and the credential's own resources."""
+        self.session.close()
+
+
+def _path(request: requests.PreparedRequest) -> str:
+    return (request.path_url or "/").split("?", 1)[0]
+
+
+def standalone_transport(env: Mapping[str, str] | None = None) -> Transport:
+    """A transport with no credential, for token endpoint calls made outside a client.
+
+    A sign-in flow used on its own (``AuthorizationFlow(config).finish(...)``) sends its code
+    exchange through this: the same send path, with ``ONCEHUB_TIMEOUT`` and
+    ``ONCEHUB_MAX_RETRIES`` honoured and no rate limiter (it is not the API).
+
+    Example:
+        >>> standalone_transport({}).settings.rate_limit
+        False
+    """
+    import os
+
+    env = os.environ if env is None else env
+    wanted = {k: env[k] for k in ("ONCEHUB_TIMEOUT", "ONCEHUB_MAX_RETRIES") if k in env}
+    return Transport(Settings.resolve(env=wanted, rate_limit=False))

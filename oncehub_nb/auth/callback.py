@@ -7,6 +7,11 @@ close this tab" page, and shuts down. It also shuts down when its time is up. It
 request line (the code is in the query string), and ignores requests whose ``state`` is not the
 one expected, so another local program cannot spend the one request with a forged redirect.
 
+Each connection is served on a thread of its own and has 2 s to send its request: a connection
+that sends nothing (a browser's preconnect, another local program) neither blocks the real
+redirect nor keeps the server alive past its time. A timer stops the server at its deadline and
+:meth:`CallbackServer.close` stops it at once.
+
 Example:
     >>> import requests
     >>> server = CallbackServer("http://127.0.0.1:0/callback", timeout=5).start()
@@ -24,12 +29,11 @@ import html
 import http.server
 import socket
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from oncehub_nb._config import is_loopback_url
+from oncehub_nb._http.urls import is_loopback_host, where
 
 __all__ = ["CallbackServer"]
 
@@ -43,6 +47,8 @@ _PAGE = (
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
+    #: Seconds a connection may take to send its request line and headers.
+    timeout = 2.0
 
     def log_message(self, format: str, *args: Any) -> None:
         """Log nothing: the request line carries the authorization code."""
@@ -60,6 +66,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if owner.expected_state is not None and state != owner.expected_state:
             self._answer(400, "Not this sign-in", "This link does not belong to this sign-in.")
             return
+        if not owner.claim():  # another connection brought the redirect a moment ago
+            self._answer(404, "Not here", "This address is not waiting for a sign-in.")
+            return
         url = f"{owner.base}{self.path}"
         title, text = "Signed in", "You can close this tab and go back to your notebook."
         if "error" in params:
@@ -72,6 +81,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         owner.received = url
         owner.done.set()
         self._answer(200, title, text)
+        threading.Thread(target=owner.close, daemon=True).start()
 
     def _answer(self, status: int, title: str, text: str) -> None:
         body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode()
@@ -84,8 +94,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Server(http.server.HTTPServer):
+class _Server(http.server.ThreadingHTTPServer):
     owner: CallbackServer
+    daemon_threads = True
+    block_on_close = False
 
 
 class _Server6(_Server):
@@ -119,8 +131,11 @@ class CallbackServer:
         expected_state: str | None = None,
         on_redirect: Callable[[str], tuple[str, str]] | None = None,
     ) -> None:
+        place = where(redirect_uri)
+        if place is None or place.scheme != "http" or not is_loopback_host(place.host):
+            raise ValueError(f"not a loopback http redirect URI with a port: {redirect_uri!r}")
         parts = urlsplit(redirect_uri)
-        if parts.scheme != "http" or not is_loopback_url(redirect_uri) or parts.port is None:
+        if parts.port is None:
             raise ValueError(f"not a loopback http redirect URI with a port: {redirect_uri!r}")
         host = parts.hostname or "127.0.0.1"
         self._bind_host = "127.0.0.1" if host == "localhost" else host
@@ -134,6 +149,13 @@ class CallbackServer:
         self.done = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._deadline: threading.Timer | None = None
+        self._closing = threading.Lock()
+        self._claim = threading.Lock()
+
+    def claim(self) -> bool:
+        """Take the one redirect this server waits for (``False`` once taken)."""
+        return self._claim.acquire(blocking=False)
 
     @property
     def base(self) -> str:
@@ -146,7 +168,7 @@ class CallbackServer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> CallbackServer:
-        """Bind the address and serve in a background thread.
+        """Bind the address and serve in a background thread until a redirect or the deadline.
 
         Returns:
             The server.
@@ -163,22 +185,19 @@ class CallbackServer:
             server.server_close()
             raise
         server.owner = self
-        server.timeout = 0.1
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=self._serve, name="oncehub-nb-callback", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="oncehub-nb-callback",
+            daemon=True,
+        )
         self._thread.start()
+        self._deadline = threading.Timer(self.timeout, self.close)
+        self._deadline.daemon = True
+        self._deadline.start()
         return self
-
-    def _serve(self) -> None:
-        server = self._server
-        assert server is not None
-        deadline = time.monotonic() + self.timeout
-        try:
-            while not self.done.is_set() and time.monotonic() < deadline:
-                server.handle_request()
-        finally:
-            server.server_close()
 
     def wait(self, timeout: float | None = None) -> str | None:
         """Block until the redirect arrives or the time is up.
@@ -193,8 +212,15 @@ class CallbackServer:
         return self.received
 
     def close(self) -> None:
-        """Stop serving (idempotent); a redirect that already arrived stays in ``received``."""
+        """Stop serving now (idempotent); a redirect that already arrived stays in ``received``."""
         self.done.set()
+        with self._closing:  # a second close() waits until the port is free
+            server, self._server = self._server, None
+            if server is not None:
+                server.shutdown()  # serve_forever() returns within its poll interval
+                server.server_close()
+        if self._deadline is not None and self._deadline is not threading.current_thread():
+            self._deadline.cancel()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
 

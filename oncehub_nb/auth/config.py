@@ -14,10 +14,9 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from oncehub_nb._config import is_loopback_url
 from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._http.urls import check_url
 from oncehub_nb._redact import mask, register_secret
 from oncehub_nb.auth.tokens import profile_name
 
@@ -42,17 +41,7 @@ def _check_endpoint(name: str, url: str | None, *, required: bool) -> None:
         if required:
             raise ConfigurationError(f"{name} is required (argument or {_ENV[name]})")
         return
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:  # e.g. "http://[::1" or "https://host:abc"
-        parts = urlsplit("")
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"{name} ({_ENV[name]}) must be an absolute URL, got {url!r}")
-    if parts.scheme == "http" and not is_loopback_url(url):
-        raise ConfigurationError(
-            f"{name} {url!r} uses plain http; only loopback addresses may (RFC 9700): use https"
-        )
+    check_url(url, what=f"{name} ({_ENV[name]})")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

@@ -1,103 +1,89 @@
-"""The OAuth 2.0 authorization-code flow with PKCE: configuration, start, finish.
+"""The OAuth credential: a stored token, refreshed before expiry and after a 401.
 
-OnceHub's public API documents API keys only. This flow works with endpoints you configure (the
-defaults are the ones of the tutorial this project follows) and is proven against the bundled
-sandbox's authorization server. It follows RFC 6749, RFC 7636 (PKCE, S256) and RFC 9700: the
-``state`` comes from a CSPRNG and is checked before any token request; the pending sign-in is
-kept (0600, with a time limit) so a kernel restart between the two steps does not break it.
+It plugs into the client like an API key (``OnceHub(auth=OAuthAuth(config))``), and every request
+it makes itself (refresh, revocation) goes through the client's transport, the one send path.
+requests-oauthlib's ``auto_refresh_url`` is not used: it refreshes only once the token has expired
+by the wall clock (no leeway), never on a 401, and copies the request's keyword arguments into
+the refresh body (requests-oauthlib issue 390). Instead:
+
+* before each request, a token that expires within the *leeway* is refreshed. The leeway is
+  ``min(leeway, 10 % of the token's lifetime)``: 60 s for an hour-long token, 0.6 s for a
+  6-second one, so a short-lived token is refreshed about once per lifetime instead of on every
+  call, while a long one still leaves a minute for clock skew and time in flight;
+* a 401 on a token that looked valid triggers one refresh, and the transport sends the request
+  once more;
+* one refresh at a time per token: a thread lock plus the store's lock (a file lock for the file
+  store), and the token is re-read under the lock, so threads and kernels sharing a token file
+  make one refresh request, and a rotated refresh token is never used twice;
+* the new token, with a rotated refresh token, is saved *before* it is used; when a refresh answer
+  is broken but carries a new refresh token, that refresh token is saved too (the server may have
+  retired the old one), so a stored refresh token is never lost;
+* ``invalid_grant`` on refresh clears the stored token and raises
+  :class:`~oncehub_nb.ReauthorizationRequired`.
 
 Example:
-    >>> from oncehub_nb.auth import MemoryTokenStore
-    >>> config = OAuthConfig(client_id="my-app", redirect_uri="http://127.0.0.1:8765/callback")
-    >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
-    >>> url = flow.start()  # open it, press Allow, copy the address you land on
-    >>> token = flow.finish("http://127.0.0.1:8765/callback?code=...&state=...")  # doctest: +SKIP
+    >>> from oncehub_nb.auth.stores import MemoryTokenStore
+    >>> auth = OAuthAuth(OAuthConfig(client_id="app"), store=MemoryTokenStore())
+    >>> auth.describe()[0]
+    ('Credential', 'OAuth: no token (sign in: oncehub_nb.login())')
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from oncehub_nb._config import is_loopback_url
-from oncehub_nb._errors import (
-    AuthorizationDenied,
-    ConfigurationError,
-    InvalidRedirectURL,
-    StateMismatch,
+import requests
+
+from oncehub_nb._errors import OnceHubError, ReauthorizationRequired, TokenExchangeError
+from oncehub_nb._http.credentials import Credential, Sender
+from oncehub_nb._redact import mask
+from oncehub_nb.auth.config import OAuthConfig
+from oncehub_nb.auth.grants import (
+    MalformedTokenResponse,
+    OAuthServerError,
+    refresh_grant,
+    revoke_token,
 )
-from oncehub_nb._redact import register_secret
-from oncehub_nb.auth.config import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuthConfig
-from oncehub_nb.auth.tokens import Token, TokenStore
+from oncehub_nb.auth.tokens import Token, TokenStore, describe_expiry
+from oncehub_nb.auth.validate import refresh_token_in
 
-__all__ = [
-    "DEFAULT_AUTHORIZE_URL",
-    "DEFAULT_TOKEN_URL",
-    "AuthorizationFlow",
-    "OAuthConfig",
-    "clean_pasted_url",
-]
+__all__ = ["DEFAULT_LEEWAY", "LEEWAY_FRACTION", "OAuthAuth", "RefreshGrant"]
 
-PENDING_TTL_SECONDS = 600.0
+DEFAULT_LEEWAY = 60.0
+#: The leeway never exceeds this share of the token's lifetime.
+LEEWAY_FRACTION = 0.1
+
+#: ``(config, refresh_token, sender) -> token response``: the refresh grant (injectable).
+RefreshGrant = Callable[[OAuthConfig, str, Sender], Mapping[str, Any]]
 
 
-def _pending_name(profile: str, state: str) -> str:
-    return f"pending-{profile[6:40]}-{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+def _default_refresh(config: OAuthConfig, refresh_token: str, sender: Sender) -> Mapping[str, Any]:
+    return refresh_grant(config, refresh_token, sender=sender)
 
 
-_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-
-
-def clean_pasted_url(text: str) -> str:
-    r"""Tidy what a user pasted: spaces, line breaks, quotes, angle brackets, a missing scheme.
-
-    Args:
-        text: the pasted text.
-
-    Returns:
-        A URL-looking string (not yet validated).
-
-    Example:
-        >>> clean_pasted_url('  "127.0.0.1:8765/callback?code=x&state=y"\n')
-        'http://127.0.0.1:8765/callback?code=x&state=y'
-    """
-    cleaned = "".join(str(text).split())  # also joins a URL broken over lines
-    cleaned = cleaned.strip("'\"<>`")
-    if cleaned and not _SCHEME_RE.match(cleaned):
-        host = cleaned.split("/", 1)[0].split(":", 1)[0]
-        scheme = "http" if is_loopback_url(f"http://{host}/") else "https"
-        cleaned = f"{scheme}://{cleaned}"
-    return cleaned
-
-
-class AuthorizationFlow:
-    """Start a sign-in (the authorize URL) and finish it (the pasted redirect URL).
+class OAuthAuth(Credential):
+    """The credential for API calls with an OAuth token from a store.
 
     Args:
         config: the app and endpoints.
-        store: where the pending sign-in and then the token are kept (default: a
-            :class:`~oncehub_nb.auth.tokens.FileTokenStore`, so a kernel restart between the two
-            steps is harmless).
-        ttl: seconds a started sign-in stays valid.
-        clock: the time function (tests control it).
-        exchange: the code-for-token exchange (default: requests-oauthlib over HTTP); tests may
-            wrap it to watch what is sent.
-        new_secret: makes ``state`` (asked for 32 bytes) and the PKCE verifier (96 bytes);
-            default ``secrets.token_urlsafe``, a CSPRNG. Replays of recorded flows pass a
-            deterministic one; never do that for real sign-ins.
+        store: where the token is (default: the file store in the platform config dir).
+        leeway: refresh when the token expires within this many seconds (at most 10 % of the
+            token's lifetime; see the module docstring).
+        on_token_refreshed: called with the new :class:`Token` after each refresh (the role of
+            requests-oauthlib's ``token_updater``); the token is already saved then.
+        on_reauthorization_required: called (no arguments) when the stored token is gone or
+            refused, just before :class:`~oncehub_nb.ReauthorizationRequired` is raised.
+        clock: the time function for expiry decisions (tests and replays control it).
+        refresh: the refresh grant (default: requests-oauthlib through the transport).
+
+    Attributes:
+        refresh_count: refreshes this credential made itself.
 
     Example:
-        >>> from oncehub_nb.auth import MemoryTokenStore
-        >>> config = OAuthConfig(client_id="app", redirect_uri="http://127.0.0.1:1/cb")
-        >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
-        >>> flow.start().startswith("https://app.oncehub.com/oauth/authorize?")
-        True
+        >>> hub = OnceHub(auth=OAuthAuth(config, store=store), api_base=...)  # doctest: +SKIP
     """
 
     def __init__(
@@ -105,10 +91,11 @@ class AuthorizationFlow:
         config: OAuthConfig,
         *,
         store: TokenStore | None = None,
-        ttl: float = PENDING_TTL_SECONDS,
+        leeway: float = DEFAULT_LEEWAY,
+        on_token_refreshed: Callable[[Token], None] | None = None,
+        on_reauthorization_required: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.time,
-        exchange: Callable[[OAuthConfig, str, str, str, str], Mapping[str, Any]] | None = None,
-        new_secret: Callable[[int], str] = secrets.token_urlsafe,
+        refresh: RefreshGrant = _default_refresh,
     ) -> None:
         if store is None:
             from oncehub_nb.auth.stores import FileTokenStore
@@ -116,195 +103,194 @@ class AuthorizationFlow:
             store = FileTokenStore()
         self.config = config
         self.store = store
-        self.ttl = ttl
+        self.leeway = max(float(leeway), 0.0)
+        self.on_token_refreshed = on_token_refreshed
+        self.on_reauthorization_required = on_reauthorization_required
         self._clock = clock
-        if exchange is None:
-            from oncehub_nb.auth.grants import exchange_code
+        self._refresh_grant = refresh
+        self._lock = threading.RLock()
+        self.refresh_count = 0
+        self._current: Token | None = store.load_token(config.profile)
 
-            exchange = exchange_code
-        self._exchange = exchange
-        self._new_secret = new_secret
+    # -- state -------------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
-        pending = len(self.pending())
-        return (
-            f"<AuthorizationFlow client_id={self.config.client_id!r} "
-            f"pending={pending} store={self.store.describe()!r}>"
-        )
+    @property
+    def current_token(self) -> Token | None:
+        """The token in use (``None`` before sign-in)."""
+        return self._current
 
-    def _repr_html_(self) -> str:
-        """Notebook view: the app, pending sign-ins and their expiry, the store (no secrets)."""
-        from oncehub_nb.notebook.html import flow_html
-
-        return flow_html(self)
-
-    def pending(self) -> list[dict[str, Any]]:
-        """The started, unexpired sign-ins of this app (secrets left out).
-
-        Returns:
-            One dict per pending sign-in: ``created_at``, ``expires_at``, ``redirect_uri``.
-        """
-        prefix = _pending_name(self.config.profile, "")[:-32]
-        now = self._clock()
-        shown = []
-        for name in self.store.names(prefix):
-            record = self.store.read(name) or {}
-            if record.get("expires_at", 0) > now:
-                shown.append(
-                    {k: record.get(k) for k in ("created_at", "expires_at", "redirect_uri")}
-                )
-        return shown
-
-    def _forget_expired(self) -> None:
-        prefix = _pending_name(self.config.profile, "")[:-32]
-        now = self._clock()
-        for name in self.store.names(prefix):
-            try:
-                record = self.store.read(name)
-            except ConfigurationError:
-                continue
-            if record is not None and record.get("expires_at", 0) <= now:
-                self.store.delete(name)
-
-    def start(self) -> str:
-        """Begin a sign-in: make ``state`` and a PKCE verifier, keep them, return the URL.
-
-        Returns:
-            The authorize URL to open in a browser.
-
-        Raises:
-            ConfigurationError: no ``redirect_uri`` is configured.
+    def leeway_for(self, token: Token) -> float:
+        """The leeway for ``token``: ``min(leeway, 10 % of its lifetime)``.
 
         Example:
-            >>> url = flow.start()  # doctest: +SKIP
+            >>> from oncehub_nb.auth.stores import MemoryTokenStore
+            >>> auth = OAuthAuth(OAuthConfig(client_id="app"), store=MemoryTokenStore())
+            >>> round(auth.leeway_for(Token("a" * 20, expires_at=6.0, obtained_at=0.0)), 3)
+            0.6
+            >>> auth.leeway_for(Token("a" * 20, expires_at=3600.0, obtained_at=0.0))
+            60.0
         """
-        from oauthlib.oauth2 import WebApplicationClient
+        lifetime = token.lifetime
+        if lifetime is None:
+            return self.leeway
+        return min(self.leeway, LEEWAY_FRACTION * lifetime)
 
-        from oncehub_nb.auth._loopback import to_oauthlib_url
+    def _due(self, token: Token) -> bool:
+        return token.expires_within(self.leeway_for(token), now=self._clock())
 
-        if not self.config.redirect_uri:
-            raise ConfigurationError(
-                "redirect_uri is required to sign in (argument or ONCEHUB_REDIRECT_URI); it must "
-                "be registered with the app exactly as given"
-            )
-        self._forget_expired()
-        state = self._new_secret(32)
-        client = WebApplicationClient(self.config.client_id)
-        verifier = self._new_secret(96)[:128]  # RFC 7636: 43 to 128 unreserved characters
-        challenge = client.create_code_challenge(verifier, "S256")
-        register_secret(verifier, owner=self)
-        now = self._clock()
-        record = {
-            "state": state,
-            "code_verifier": verifier,
-            "redirect_uri": self.config.redirect_uri,
-            "created_at": now,
-            "expires_at": now + self.ttl,
-        }
-        self.store.write(_pending_name(self.config.profile, state), record)
-        url = client.prepare_request_uri(
-            to_oauthlib_url(self.config.authorize_url),
-            redirect_uri=self.config.redirect_uri,
-            scope=self.config.scope or None,
-            state=state,
-            code_challenge=challenge,
-            code_challenge_method="S256",
+    def _reauthorize(self, why: str) -> ReauthorizationRequired:
+        self.store.delete_token(self.config.profile)
+        self._current = None
+        if self.on_reauthorization_required is not None:
+            self.on_reauthorization_required()
+        return ReauthorizationRequired(
+            f"{why} Sign in again: oncehub_nb.login() in a notebook, or `oncehub-nb login`."
         )
-        if url.startswith("https://") and not self.config.authorize_url.startswith("https://"):
-            url = "http://" + url[len("https://") :]
-        return str(url)
 
-    def _parse(self, pasted: str) -> tuple[dict[str, str], str]:
-        try:
-            url = clean_pasted_url(pasted)
-            parts = urlsplit(url)
-            port = parts.port
-            query = parse_qs(parts.query, keep_blank_values=True)
-            if not query and parts.fragment:
-                query = parse_qs(parts.fragment, keep_blank_values=True)
-        except ValueError:
-            raise InvalidRedirectURL(
-                "That is not a web address. Paste the whole address of the page you were sent "
-                "to after pressing Allow."
-            ) from None
-        if not parts.scheme or not parts.hostname:
-            raise InvalidRedirectURL(
-                "That is not a web address. Paste the whole address of the page you were sent "
-                "to after pressing Allow."
-            )
-        params = {k: v[0] for k, v in query.items() if v}
-        expected = urlsplit(self.config.redirect_uri)
-        same_place = (
-            parts.scheme.lower() == expected.scheme.lower()
-            and (parts.hostname or "").lower() == (expected.hostname or "").lower()
-            and port == expected.port
-            and (parts.path or "/").rstrip("/") == (expected.path or "/").rstrip("/")
-        )
-        if not same_place:
-            raise InvalidRedirectURL(
-                f"That address is not this app's redirect address "
-                f"({expected.scheme}://{expected.netloc}{expected.path}). Paste the address of "
-                "the page you were sent to after pressing Allow."
-            )
-        return params, url
+    # -- Credential ------------------------------------------------------------------------
 
-    def finish(self, pasted: str) -> Token:
-        """Finish a sign-in from the pasted redirect URL: check state, exchange the code, save.
+    def authenticate(self, request: requests.PreparedRequest, sender: Sender) -> None:
+        """Add ``Authorization: Bearer``, refreshing first when the token is due (RFC 6750)."""
+        token = self.ensure_token(sender)
+        request.headers["Authorization"] = f"Bearer {token.access_token}"
 
-        Spaces, line breaks, quotes and a missing ``http://`` are tolerated. No token request
-        is sent unless the ``state`` matches a pending sign-in of this app.
+    def renew_after_unauthorized(self, request: requests.PreparedRequest, sender: Sender) -> bool:
+        """A 401 on a token that looked valid: refresh once (unless another thread did)."""
+        sent = str(request.headers.get("Authorization", ""))
+        stale = sent[len("Bearer ") :] if sent.startswith("Bearer ") else None
+        self.refresh(sender, stale=stale or "")
+        return True
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The token (masked), where it is kept, when it expires."""
+        token = self._current
+        if token is None:
+            return [("Credential", "OAuth: no token (sign in: oncehub_nb.login())")]
+        return [
+            ("Credential", f"OAuth token {mask(token.access_token)} (app {self.config.client_id})"),
+            ("Stored in", self.store.describe()),
+            ("Expires", describe_expiry(token.expires_at, now=self._clock())),
+        ]
+
+    # -- refresh -----------------------------------------------------------------------------
+
+    def ensure_token(self, sender: Sender) -> Token:
+        """Return a token that is not due, refreshing it if needed.
+
+        Raises:
+            ReauthorizationRequired: no token is stored, or the refresh was refused.
+        """
+        current = self._current
+        if current is None:  # e.g. signed in again after ReauthorizationRequired
+            current = self._current = self.store.load_token(self.config.profile)
+        if current is not None and not self._due(current):
+            return current
+        return self.refresh(sender, stale=current.access_token if current else None)
+
+    def refresh(self, sender: Sender, *, stale: str | None = None) -> Token:
+        """Refresh the token once for everyone sharing it (threads and processes).
+
+        Under the lock the stored token is re-read: if another thread or kernel has already
+        replaced the ``stale`` access token with a usable one, that one is adopted and no request
+        is made.
 
         Args:
-            pasted: the address of the page the browser landed on after Allow (or Deny).
+            sender: the transport the refresh request goes through.
+            stale: the access token found wanting (due, or refused with 401); ``None`` refreshes
+                whatever is stored.
 
         Returns:
-            The token, also saved in the store.
+            The fresh token.
 
         Raises:
-            AuthorizationDenied: the user pressed Deny (or the server refused the request).
-            InvalidRedirectURL: the text is not this app's redirect or carries no code.
-            StateMismatch: the state is missing, unknown, already used or expired.
-            TokenExchangeError: the token endpoint refused the code.
-
-        Example:
-            >>> token = flow.finish(input("Paste the address: "))  # doctest: +SKIP
+            ReauthorizationRequired: nothing stored, no refresh token, or refresh refused.
+            TokenExchangeError: the token endpoint failed in another way (the stored refresh
+                token is kept, or replaced by a rotated one the broken answer carried).
         """
-        params, _url = self._parse(pasted)
-        state = params.get("state", "")
-        record = None
-        name = _pending_name(self.config.profile, state) if state else None
-        if name is not None:
-            with self.store.lock(name):
-                record = self.store.read(name)
-                if record is not None:
-                    self.store.delete(name)  # single use, whatever happens next
-        if "error" in params:
-            description = params.get("error_description") or "no reason given"
-            raise AuthorizationDenied(
-                f"The authorization server refused: {params['error'][:60]} "
-                f"({description[:200]}). Start again and press Allow to connect."
-            )
-        code = params.get("code", "")
-        if not code:
-            raise InvalidRedirectURL(
-                "That address has no authorization code. Paste the address of the page you were "
-                "sent to after pressing Allow."
-            )
-        register_secret(code, owner=self)
-        if not state:
-            raise StateMismatch("That address has no state parameter; start the sign-in again.")
-        if record is None or not hmac.compare_digest(str(record.get("state", "")), state):
-            raise StateMismatch(
-                "That address belongs to an unknown or already finished sign-in. Start again "
-                "and paste the newest address."
-            )
-        if float(record.get("expires_at", 0)) <= self._clock():
-            raise StateMismatch(
-                f"That sign-in expired (links are valid for {self.ttl / 60:.0f} minutes). "
-                "Start again."
-            )
-        verifier = str(record["code_verifier"])
-        body = self._exchange(self.config, code, verifier, str(record["redirect_uri"]), state)
-        token = Token.from_response(body, now=self._clock())
-        self.store.save_token(self.config.profile, token)
+        profile = self.config.profile
+        with self._lock, self.store.lock(profile):
+            stored = self.store.load_token(profile)
+            if stored is None:
+                raise self._reauthorize("No OnceHub token is stored for this app.")
+            replaced = stale is not None and stored.access_token != stale
+            if replaced and not self._due(stored):
+                self._current = stored  # someone else refreshed already
+                return stored
+            if not stored.refresh_token:
+                raise self._reauthorize("The token expired and no refresh token was issued.")
+            now = self._clock()
+            body: Mapping[str, Any] | None = None
+            try:
+                body = self._refresh_grant(self.config, stored.refresh_token, sender)
+                token = Token.from_response(body, now=now, previous=stored)
+            except OAuthServerError as exc:
+                if exc.error in ("invalid_grant", "unauthorized_client", "invalid_client"):
+                    raise self._reauthorize(
+                        f"The authorization server refused to refresh the token ({exc.error})."
+                    ) from None
+                raise
+            except MalformedTokenResponse as exc:
+                self._keep_rotated(stored, exc.rotated_refresh_token, now)
+                raise
+            except TokenExchangeError:
+                self._keep_rotated(stored, refresh_token_in(body), now)
+                raise
+            self.store.save_token(profile, token)  # saved before it is used
+            self._current = token
+            self.refresh_count += 1
+        if self.on_token_refreshed is not None:
+            self.on_token_refreshed(token)
         return token
+
+    def _keep_rotated(self, stored: Token, rotated: str | None, now: float) -> None:
+        """Save a refresh token from a broken answer: the old one may be dead already."""
+        if not rotated or rotated == stored.refresh_token:
+            return
+        kept = Token(
+            access_token=stored.access_token,
+            refresh_token=rotated,
+            expires_at=now - 1.0,  # due: the next request refreshes with the new refresh token
+            scope=stored.scope,
+            token_type=stored.token_type,
+            obtained_at=stored.obtained_at,
+        )
+        self.store.save_token(self.config.profile, kept)
+        self._current = kept
+
+    def revoke(self, sender: Sender) -> bool:
+        """Sign out: revoke the refresh token (RFC 7009) when possible, and forget the token.
+
+        Args:
+            sender: the transport the revocation goes through.
+
+        Returns:
+            ``True`` when the server confirmed the revocation; ``False`` when only the local
+            copy was removed (no ``revoke_url`` configured, or nothing stored).
+        """
+        profile = self.config.profile
+        with self._lock, self.store.lock(profile):
+            stored = self.store.load_token(profile)
+            revoked = False
+            try:
+                if stored is not None:
+                    target = stored.refresh_token or stored.access_token
+                    hint = "refresh_token" if stored.refresh_token else "access_token"
+                    revoked = revoke_token(self.config, target, hint=hint, sender=sender)
+            finally:
+                self.store.delete_token(profile)
+                self._current = None
+        return revoked
+
+    def forget(self, sender: Sender) -> str:
+        """Revoke the token where the server offers it, and delete it from the store."""
+        try:
+            revoked = self.revoke(sender)
+        except OnceHubError:
+            revoked = False  # the local copy is gone all the same
+        return f"Signed out: token {'revoked and deleted' if revoked else 'deleted'}."
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthAuth(client_id={self.config.client_id!r}, token={self._current!r}, "
+            f"store={self.store.describe()!r})"
+        )

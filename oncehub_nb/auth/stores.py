@@ -74,6 +74,52 @@ class MemoryTokenStore(TokenStore):
         return "memory (this process only)"
 
 
+def private_folder(directory: Path) -> Path:
+    """Create (0700) or check the token folder: ours, a real folder, not open to others.
+
+    Raises:
+        ConfigurationError: the folder belongs to another user, is not a folder, or cannot be
+            made private; the message says which path and what to do.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> folder = private_folder(pathlib.Path(tempfile.mkdtemp()) / "tokens")
+        >>> oct(folder.stat().st_mode & 0o777)
+        '0o700'
+    """
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = directory.lstat()
+        if not stat.S_ISDIR(info.st_mode):
+            raise ConfigurationError(
+                f"The token folder {directory} is not a folder (a link or a file). Remove it, "
+                "or set ONCEHUB_TOKEN_DIR to another folder."
+            )
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise ConfigurationError(
+                f"The token folder {directory} belongs to another user, so tokens kept there "
+                "would not be private. Set ONCEHUB_TOKEN_DIR to a folder of your own."
+            )
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            os.chmod(directory, 0o700)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The token folder {directory} cannot be used ({exc.strerror or exc}). Set "
+            "ONCEHUB_TOKEN_DIR to a folder of your own."
+        ) from None
+    return directory
+
+
+def _lock_file(path: Path) -> str:
+    """The path of a lock file, refused when something else (a link) is already there."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ConfigurationError(
+            f"The lock file {path} is a link or not a file; it was not followed. Remove it and "
+            "try again."
+        )
+    return str(path)
+
+
 def default_token_dir() -> Path:
     """The default folder of token files: ``<platform config dir>/oncehub-nb/tokens``.
 
@@ -116,10 +162,7 @@ class FileTokenStore(TokenStore):
         self._guard = threading.Lock()
 
     def _ensure_dir(self) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mode = stat.S_IMODE(self.directory.stat().st_mode)
-        if mode & 0o077:
-            os.chmod(self.directory, 0o700)
+        private_folder(self.directory)
 
     def path(self, name: str) -> Path:
         """The file of a record."""
@@ -177,10 +220,8 @@ class FileTokenStore(TokenStore):
         self._ensure_dir()
         with self._guard:
             thread_lock = self._thread_locks.setdefault(check_record_name(name), threading.RLock())
-        with (
-            thread_lock,
-            filelock.FileLock(str(self.path(name)) + ".lock", mode=0o600, is_singleton=True),
-        ):
+        lock_path = _lock_file(self.directory / f"{check_record_name(name)}.json.lock")
+        with thread_lock, filelock.FileLock(lock_path, mode=0o600, is_singleton=True):
             yield
 
     def describe(self) -> str:  # noqa: D102
@@ -222,8 +263,18 @@ class KeyringTokenStore(TokenStore):
         self._guard = threading.Lock()
         self._thread_locks: dict[str, threading.RLock] = {}
 
+    def _call(self, action: str, func: Any, *args: Any) -> Any:
+        try:
+            return func(*args)
+        except self._keyring.errors.KeyringError as exc:
+            raise ConfigurationError(
+                f"The system keyring could not {action} ({type(exc).__name__}: {exc}). Install "
+                "or unlock a keyring backend, or keep tokens in files (FileTokenStore, the "
+                "default)."
+            ) from None
+
     def read(self, name: str) -> dict[str, Any] | None:  # noqa: D102
-        raw = self._keyring.get_password(self.service, name)
+        raw = self._call("read a token", self._keyring.get_password, self.service, name)
         if raw is None:
             return None
         try:
@@ -238,22 +289,28 @@ class KeyringTokenStore(TokenStore):
         return record
 
     def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
-        self._keyring.set_password(self.service, name, json.dumps(dict(record)))
+        payload = json.dumps(dict(record))
+        self._call("save a token", self._keyring.set_password, self.service, name, payload)
 
     def delete(self, name: str) -> None:  # noqa: D102
-        errors = self._keyring.errors
-        with contextlib.suppress(errors.PasswordDeleteError):
+        try:
             self._keyring.delete_password(self.service, name)
+        except self._keyring.errors.PasswordDeleteError:
+            return  # nothing stored under that name
+        except self._keyring.errors.KeyringError as exc:
+            raise ConfigurationError(
+                f"The system keyring could not delete a token ({type(exc).__name__}: {exc})."
+            ) from None
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:  # noqa: D102
         import filelock
 
-        self._lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(self._lock_dir)
         with self._guard:
-            thread_lock = self._thread_locks.setdefault(name, threading.RLock())
-        lock_path = self._lock_dir / f"{name}.keyring.lock"
-        with thread_lock, filelock.FileLock(str(lock_path), mode=0o600, is_singleton=True):
+            thread_lock = self._thread_locks.setdefault(check_record_name(name), threading.RLock())
+        lock_path = _lock_file(self._lock_dir / f"{name}.keyring.lock")
+        with thread_lock, filelock.FileLock(lock_path, mode=0o600, is_singleton=True):
             yield
 
     def describe(self) -> str:  # noqa: D102

@@ -27,28 +27,54 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import math
 import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._errors import ConfigurationError, TokenExchangeError
 from oncehub_nb._redact import mask, register_secret
+from oncehub_nb.auth.validate import stored_token_fields, token_fields
 
 __all__ = [
     "Token",
     "TokenStore",
     "api_key_record_name",
+    "describe_expiry",
     "load_api_key",
     "profile_name",
     "save_api_key",
 ]
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,120}$")
-#: Lifetimes beyond ten years are cut to ten years (a date past 9999 cannot even be shown).
-_LONGEST_LIFETIME = 10 * 365 * 86400.0
-_KNOWN_FIELDS = {"access_token", "token_type", "refresh_token", "expires_at", "expires_in", "scope"}
+
+
+def describe_expiry(expires_at: float | None, *, now: float | None = None) -> str:
+    """Say when a token expires, in words.
+
+    Args:
+        expires_at: Unix time, or ``None``.
+        now: the current Unix time (default: now).
+
+    Returns:
+        A short text.
+
+    Example:
+        >>> describe_expiry(1_000_000_600.0, now=1_000_000_000.0)
+        '2001-09-09 01:56:40 UTC (in 10 min)'
+        >>> describe_expiry(None)
+        'no expiry given (used until refused, then refreshed)'
+    """
+    if expires_at is None:
+        return "no expiry given (used until refused, then refreshed)"
+    left = expires_at - (time.time() if now is None else now)
+    try:
+        when = dt.datetime.fromtimestamp(expires_at, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (ValueError, OverflowError, OSError):
+        when = "far in the future"
+    if left <= 0:
+        return f"{when} (expired: refreshed on next use)"
+    return f"{when} (in {left / 60:.0f} min)"
 
 
 def profile_name(token_url: str, client_id: str) -> str:
@@ -106,10 +132,11 @@ class Token:
         now: float | None = None,
         previous: Token | None = None,
     ) -> Token:
-        """Build a token from a token endpoint's JSON answer, tolerantly.
+        """Build a token from a token endpoint's answer, checked at the boundary.
 
-        ``expires_in`` may be a number or a numeric string; ``scope`` a string or a list. A refresh
-        answer without a new refresh token keeps the previous one.
+        The rules (what a missing or odd ``expires_in`` means, and so on) are those of
+        :mod:`oncehub_nb.auth.validate`. A refresh answer without a new refresh token keeps the
+        previous one.
 
         Args:
             body: the decoded answer.
@@ -120,39 +147,45 @@ class Token:
             The token.
 
         Raises:
-            ValueError: there is no ``access_token``.
+            TokenExchangeError: the answer is not a usable token response.
 
         Example:
             >>> Token.from_response({"access_token": "x" * 20, "scope": ["read", "write"]}).scope
             'read write'
         """
         now = time.time() if now is None else now
-        access = body.get("access_token")
-        if not isinstance(access, str) or not access:
-            raise ValueError("the token response has no access_token")
-        expires_at: float | None = None
-        raw_in = body.get("expires_in")
-        if raw_in is not None and str(raw_in).strip():
-            try:
-                expires_at = now + min(float(str(raw_in).strip()), _LONGEST_LIFETIME)
-            except ValueError:
-                expires_at = None
-        elif isinstance(body.get("expires_at"), int | float):
-            expires_at = min(float(body["expires_at"]), now + _LONGEST_LIFETIME)
-        if expires_at is not None and not math.isfinite(expires_at):
-            expires_at = None  # "nan" would never compare as expiring: treat as unknown
-        scope = body.get("scope", previous.scope if previous else "")
-        if isinstance(scope, list | tuple):
-            scope = " ".join(str(s) for s in scope)
-        refresh = body.get("refresh_token") or (previous.refresh_token if previous else None)
+        try:
+            fields = token_fields(body)
+        except ValueError as exc:
+            raise TokenExchangeError(
+                f"The token endpoint's answer is not a usable token: {exc}. Try again; if it "
+                "keeps failing, the server (token_url) is misbehaving."
+            ) from None
+        lifetime = fields["expires_in"]
+        scope = fields["scope"]
+        if scope is None:
+            scope = previous.scope if previous else ""
+        refresh = fields["refresh_token"] or (previous.refresh_token if previous else None)
         return cls(
-            access_token=access,
-            refresh_token=refresh if isinstance(refresh, str) else None,
-            expires_at=expires_at,
-            scope=str(scope or ""),
-            token_type=str(body.get("token_type") or "Bearer"),
+            access_token=fields["access_token"],
+            refresh_token=refresh,
+            expires_at=None if lifetime is None else now + lifetime,
+            scope=scope,
+            token_type=fields["token_type"],
             obtained_at=now,
         )
+
+    @property
+    def lifetime(self) -> float | None:
+        """Seconds the token was issued for (``None`` when the server gave no lifetime).
+
+        Example:
+            >>> Token("a" * 20, expires_at=1006.0, obtained_at=1000.0).lifetime
+            6.0
+        """
+        if self.expires_at is None or self.obtained_at is None:
+            return None
+        return max(self.expires_at - self.obtained_at, 0.0)
 
     def expires_within(self, seconds: float, *, now: float | None = None) -> bool:
         """Tell whether the token expires within ``seconds`` (``False`` when no expiry is known).
@@ -174,7 +207,7 @@ class Token:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Token:
-        """Rebuild a token from a stored record.
+        """Rebuild a token from a stored record, strictly.
 
         Args:
             record: what :meth:`to_record` gave.
@@ -183,12 +216,9 @@ class Token:
             The token.
 
         Raises:
-            ValueError: the record is not a token.
+            ValueError: the record is not a token (a field missing or of the wrong type).
         """
-        fields = {f.name for f in dataclasses.fields(cls)}
-        if not isinstance(record.get("access_token"), str):
-            raise ValueError("not a token record")
-        return cls(**{k: v for k, v in record.items() if k in fields})
+        return cls(**stored_token_fields(record))
 
     def for_oauthlib(self) -> dict[str, Any]:
         """The token dict handed to requests-oauthlib, without expiry.
@@ -267,10 +297,10 @@ class TokenStore(abc.ABC):
             return None
         try:
             return Token.from_record(record)
-        except (TypeError, ValueError):
+        except ValueError as exc:
             raise ConfigurationError(
-                f"The stored token {profile!r} in {self.describe()} is damaged. Remove it "
-                "(oncehub-nb logout) and sign in again."
+                f"The stored token {profile!r} in {self.describe()} is damaged ({exc}). It was "
+                "left as it is: remove it (oncehub-nb logout) and sign in again."
             ) from None
 
     def save_token(self, profile: str, token: Token) -> None:

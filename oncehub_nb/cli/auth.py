@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from typing import Any
@@ -99,7 +100,7 @@ def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> 
         save_api_key(target, settings.api_base, key)
         click.echo(f"API key {mask(key)} works for {account}; kept in {target.describe()}.")
         return
-    from oncehub_nb.auth.oauth import AuthorizationFlow
+    from oncehub_nb.auth.flow import AuthorizationFlow
 
     config = _oauth_config(**oauth)
     flow = AuthorizationFlow(config, store=target)
@@ -157,18 +158,23 @@ def logout(api_base: str | None, store: str, **oauth: Any) -> None:
         target.delete(api_key_record_name(settings.api_base))
         click.echo("Stored API key deleted (it stays valid at OnceHub until you delete it there).")
     if oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID"):
-        from oncehub_nb.auth.session import OAuthSession
+        from oncehub_nb._http.transport import standalone_transport
+        from oncehub_nb.auth.flow import AuthorizationFlow
+        from oncehub_nb.auth.oauth import OAuthAuth
 
         config = _oauth_config(**oauth)
+        pending = AuthorizationFlow(config, store=target).forget_pending(expired_only=False)
+        if pending:
+            click.echo(f"OAuth client {config.client_id}: {pending} unfinished sign-in(s) deleted.")
         try:
-            session = OAuthSession(config, store=target)
+            auth = OAuthAuth(config, store=target)
         except ConfigurationError:  # a damaged token file: logout is how to get rid of it
             target.delete(config.profile)
             click.echo(f"OAuth client {config.client_id}: damaged token record deleted.")
             return
-        with session:
-            had_token = session.current_token is not None
-            revoked = session.revoke()
+        had_token = auth.current_token is not None
+        with contextlib.closing(standalone_transport()) as transport:
+            revoked = auth.revoke(transport)
         if not had_token:
             click.echo(f"OAuth client {config.client_id}: no token was stored.")
         elif revoked:

@@ -44,8 +44,8 @@ def _oauth_part(sandbox: Any, echo: Callable[[str], Any]) -> None:
     from oncehub_nb.auth import (
         AuthorizationFlow,
         MemoryTokenStore,
+        OAuthAuth,
         OAuthConfig,
-        OAuthSession,
         Token,
     )
 
@@ -68,14 +68,12 @@ def _oauth_part(sandbox: Any, echo: Callable[[str], Any]) -> None:
         f"{mask(token.refresh_token)}, valid {DEMO_TOKEN_TTL} s"
     )
     refreshed: list[Token] = []
-    session = OAuthSession(
-        config, store=store, leeway=DEMO_LEEWAY, on_token_refreshed=refreshed.append
-    )
-    with OnceHub(session=session, api_base=sandbox.base_url) as hub:
+    auth = OAuthAuth(config, store=store, leeway=DEMO_LEEWAY, on_token_refreshed=refreshed.append)
+    with OnceHub(auth=auth, api_base=sandbox.base_url) as hub:
         echo(f"  4. API call with the token: account {hub.validate()}")
         count = sum(1 for _ in hub.bookings.list(status="scheduled"))
         echo(f"     {count} scheduled bookings")
-        wait = (token.expires_at or time.time()) - DEMO_LEEWAY - time.time()
+        wait = (token.expires_at or time.time()) - auth.leeway_for(token) - time.time()
         echo(f"  5. Waiting {max(wait, 0):.1f} s until the token is about to expire ...")
         time.sleep(max(wait, 0) + 0.05)
         hub.validate()

@@ -6,8 +6,9 @@ drive it directly. Every outcome carries a plain-language message for a notebook
 Example:
     >>> from oncehub_nb.auth import MemoryTokenStore
     >>> connector = Connector(store=MemoryTokenStore(), env={})
-    >>> connector.hub.bookings.list()  # doctest: +SKIP
+    >>> connector.hub.validate()
     Traceback (most recent call last):
+    ...
     oncehub_nb._errors.ReauthorizationRequired: Not signed in yet: ...
 """
 
@@ -35,31 +36,15 @@ from oncehub_nb._errors import (
     StateMismatch,
     TokenExchangeError,
 )
+from oncehub_nb._http.credentials import Credential
 from oncehub_nb.auth.api_key import ApiKeyAuth
-from oncehub_nb.auth.oauth import AuthorizationFlow, OAuthConfig
+from oncehub_nb.auth.config import OAuthConfig
+from oncehub_nb.auth.deferred import DeferredAuth
+from oncehub_nb.auth.flow import AuthorizationFlow
+from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
-from oncehub_nb.notebook.html import note_store
 
-__all__ = ["Connector", "NotSignedIn", "Outcome"]
-
-
-class NotSignedIn(requests.auth.AuthBase):
-    """The credential of a client whose sign-in is not finished: every request says so."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Refuse to send anything.
-
-        Raises:
-            ReauthorizationRequired: always.
-        """
-        raise ReauthorizationRequired(
-            "Not signed in yet: finish signing in in the panel (open the link, press Allow, "
-            "paste the address and press Connect, or enter an API key), then run this cell again."
-        )
-
-    def describe(self) -> str:
-        """How the HTML view names this credential."""
-        return "none yet: finish signing in in the panel"
+__all__ = ["Connector", "Outcome", "explain"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,9 +137,14 @@ class Connector:
         self.config = config
         self.store = store
         self.env = os.environ if env is None else env
-        self.hub = OnceHub(auth=NotSignedIn(), env=self.env, **settings)
+        self.slot = DeferredAuth()
+        self.hub = OnceHub(auth=self.slot, env=self.env, **settings)
         self.api_base = self.hub.settings.api_base
-        self.flow = AuthorizationFlow(config, store=store) if config is not None else None
+        self.flow = (
+            AuthorizationFlow(config, store=store, sender=self.hub.transport)
+            if config is not None
+            else None
+        )
         self.via: str | None = None
         self.stored_in: str | None = None
         self._lock = threading.RLock()
@@ -190,13 +180,16 @@ class Connector:
         """``True`` once a credential works."""
         return self.via is not None
 
-    def _check(self, via: str, stored_in: str | None) -> Outcome:
+    def _check(self, via: str, credential: Credential) -> Outcome:
+        self.slot.connect(credential)
+        self.hub.account = None
         try:
             account = self.hub.validate()
         except Exception as exc:
-            self.hub._use_credentials(auth=NotSignedIn())
+            self.slot.disconnect()
             return explain(exc, api_base=self.api_base, via=via)
-        self.via, self.stored_in = via, stored_in
+        self.via = via
+        self.stored_in = dict(credential.describe()).get("Stored in")
         return Outcome(True, f"Connected as {account}.")
 
     def connect_api_key(self, key: str) -> Outcome:
@@ -210,14 +203,12 @@ class Connector:
         """
         with self._lock:
             try:
-                auth = ApiKeyAuth(key)
+                auth = ApiKeyAuth(key, store=self.store, record=api_key_record_name(self.api_base))
             except ConfigurationError as exc:
                 return explain(exc, api_base=self.api_base, via="api_key")
-            self.hub._use_credentials(auth=auth)
-            outcome = self._check("api_key", self.store.describe())
+            outcome = self._check("api_key", auth)
             if outcome.ok:
-                save_api_key(self.store, self.api_base, auth._api_key)
-                note_store(self.hub, self.store.describe())
+                save_api_key(self.store, self.api_base, auth.key)
             return outcome
 
     def connect_redirect(self, pasted: str) -> Outcome:
@@ -229,8 +220,6 @@ class Connector:
         Returns:
             The outcome.
         """
-        from oncehub_nb.auth.session import OAuthSession
-
         if self.flow is None or self.config is None:
             return Outcome(False, "No OAuth app is configured (ONCEHUB_CLIENT_ID); use a key.")
         if not pasted.strip():
@@ -241,9 +230,7 @@ class Connector:
             except Exception as exc:
                 return explain(exc, api_base=self.api_base, via="oauth")
             self._authorize_url = None
-            session = OAuthSession(self.config, store=self.store)
-            self.hub._use_credentials(session=session)
-            return self._check("oauth", self.store.describe())
+            return self._check("oauth", OAuthAuth(self.config, store=self.store))
 
     def reuse(self) -> bool:
         """Connect with what is already kept: an OAuth token, a stored key, ``ONCEHUB_API_KEY``.
@@ -251,25 +238,20 @@ class Connector:
         Returns:
             ``True`` when one of them works.
         """
-        from oncehub_nb.auth.session import OAuthSession
-
         with self._lock:
-            if self.config is not None and self.store.load_token(self.config.profile):
-                self.hub._use_credentials(session=OAuthSession(self.config, store=self.store))
-                if self._check("oauth", self.store.describe()).ok:
+            config = self.config
+            if config is not None and self.store.load_token(config.profile):  # noqa: SIM102
+                if self._check("oauth", OAuthAuth(config, store=self.store)).ok:
                     return True
-            candidates: list[tuple[str | None, str | None]] = [
-                (load_api_key(self.store, self.api_base), self.store.describe()),
-                ((self.env.get("ONCEHUB_API_KEY") or "").strip(), None),
-            ]
-            for key, where in candidates:
-                if not key:
-                    continue
-                self.hub._use_credentials(auth=ApiKeyAuth(key))
-                if self._check("api_key", where).ok:
-                    note_store(self.hub, where or "ONCEHUB_API_KEY (environment)")
-                    return True
-            return False
+            record = api_key_record_name(self.api_base)
+            stored = load_api_key(self.store, self.api_base)
+            candidates: list[Credential] = []
+            if stored:
+                candidates.append(ApiKeyAuth(stored, store=self.store, record=record))
+            from_env = (self.env.get("ONCEHUB_API_KEY") or "").strip()
+            if from_env:
+                candidates.append(ApiKeyAuth(from_env, stored_in="ONCEHUB_API_KEY (environment)"))
+            return any(self._check("api_key", auth).ok for auth in candidates)
 
     def sign_out(self) -> str:
         """Forget the credential: revoke the OAuth token where possible, delete what is kept.
@@ -277,23 +259,9 @@ class Connector:
         Returns:
             What was done, in words.
         """
-        from oncehub_nb.auth.session import OAuthSession
-
         with self._lock:
-            session = self.hub._transport.session
-            message = "Signed out."
-            if isinstance(session, OAuthSession):
-                try:
-                    revoked = session.revoke()
-                except OnceHubError:
-                    revoked = False
-                    session.store.delete_token(session.config.profile)
-                done = "revoked and deleted" if revoked else "deleted"
-                message = f"Signed out: token {done}."
-            elif self.via == "api_key":
-                self.store.delete(api_key_record_name(self.api_base))
-                message = "Signed out: the key is no longer kept (it stays valid in OnceHub)."
-            self.hub._use_credentials(auth=NotSignedIn())
-            note_store(self.hub, None)
+            message = self.hub.sign_out()
+            if self.flow is not None:
+                self.flow.forget_pending(expired_only=False)
             self.via = self.stored_in = None
             return message

@@ -27,11 +27,11 @@ except ImportError as exc:  # pragma: no cover - depends on the installed packag
     ) from exc
 
 from oncehub_nb._client import OnceHub
+from oncehub_nb._display import facts_html
 from oncehub_nb.auth.callback import CallbackServer
 from oncehub_nb.auth.config import OAuthConfig
 from oncehub_nb.auth.tokens import TokenStore
 from oncehub_nb.notebook.connect import Connector, Outcome
-from oncehub_nb.notebook.html import credential_rows
 
 __all__ = ["LoginPanel"]
 
@@ -158,14 +158,7 @@ class LoginPanel:
 
     def _show_connected(self, lead: str) -> None:
         hub = self.connector.hub
-        rows = [("Account", hub.account or "?"), ("Connection", hub.settings.api_base)]
-        rows += credential_rows(hub)
-        table = "".join(
-            f"<tr><th style='text-align:left;padding-right:12px;font-weight:normal;"
-            f"color:#52606d'>{escape(n)}</th><td style='text-align:left'>{escape(v)}</td></tr>"
-            for n, v in rows
-        )
-        self.details.value = f"<table>{table}</table>"
+        self.details.value = facts_html("Connected to OnceHub", hub.describe())
         self.link.value = ""  # the link (state, challenge) is not kept in the notebook
         self.sign_in_box.layout.display = "none"
         self.connected_box.layout.display = None

@@ -29,7 +29,9 @@ from urllib.parse import urljoin
 
 import requests
 
-from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig, OAuthSession, Token
+from oncehub_nb._config import Settings
+from oncehub_nb._http.transport import Transport
+from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAuthConfig, Token
 
 if TYPE_CHECKING:
     from oncehub_nb._client import OnceHub
@@ -210,6 +212,8 @@ class FlowContext:
         self.clock = clock if clock is not None else ReplayClock()
         self.store = MemoryTokenStore()
         self.new_secret = replay_secrets(seed)
+        #: The transport sign-ins and direct grant calls of the scenario go through.
+        self.sender = Transport(Settings.resolve(env={}, rate_limit=False), sleep=_no_sleep)
 
     @property
     def recording(self) -> bool:
@@ -267,6 +271,7 @@ class FlowContext:
     def flow(self, config: OAuthConfig, **kwargs: Any) -> AuthorizationFlow:
         """An :class:`~oncehub_nb.auth.AuthorizationFlow` on this context's clock and secrets."""
         kwargs.setdefault("store", self.store)
+        kwargs.setdefault("sender", self.sender)
         return AuthorizationFlow(config, clock=self.clock, new_secret=self.new_secret, **kwargs)
 
     def consent(self, authorize_url: str, *, allow: bool = True) -> str:
@@ -287,7 +292,7 @@ class FlowContext:
         from oncehub_nb._client import OnceHub
 
         hub = OnceHub(api_key=api_key or self.api_key, **self.settings(**settings))
-        hub._transport._sleep = _no_sleep
+        hub.transport.sleep = _no_sleep
         return hub
 
     def oauth_client(
@@ -300,14 +305,14 @@ class FlowContext:
         """An OAuth client on the token in :attr:`store`, refreshing by :attr:`clock`."""
         from oncehub_nb._client import OnceHub
 
-        session = OAuthSession(
+        auth = OAuthAuth(
             config,
             store=self.store,
             clock=self.clock,
             on_reauthorization_required=on_reauthorization_required,
         )
-        hub = OnceHub(session=session, **self.settings(**settings))
-        hub._transport._sleep = _no_sleep
+        hub = OnceHub(auth=auth, **self.settings(**settings))
+        hub.transport.sleep = _no_sleep
         return hub
 
     def on_server(self, action: Callable[[Sandbox], Any]) -> Any:

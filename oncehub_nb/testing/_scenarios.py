@@ -164,12 +164,12 @@ def _code_reused(ctx: FlowContext) -> Outcome:
 
     def remember(*args: Any) -> Any:
         seen.append(args)
-        return exchange_code(*args)
+        return exchange_code(*args, sender=ctx.sender)
 
     flow = ctx.flow(ctx.oauth_config(), exchange=remember)
     flow.finish(ctx.consent(flow.start()))
     try:
-        exchange_code(*seen[0])
+        exchange_code(*seen[0], sender=ctx.sender)
     except TokenExchangeError as exc:
         return {"first": "ok", **_error(exc)}
     return {}
@@ -206,7 +206,7 @@ def _wrong_redirect(ctx: FlowContext) -> Outcome:
     other = ctx.oauth_config()
 
     def misconfigured(_config: Any, code: str, verifier: str, _redirect: str, state: str) -> Any:
-        return exchange_code(other, code, verifier, other.redirect_uri, state)
+        return exchange_code(other, code, verifier, other.redirect_uri, state, sender=ctx.sender)
 
     flow = ctx.flow(issued_for, exchange=misconfigured)
     try:
@@ -243,14 +243,13 @@ def _refresh_before_expiry(ctx: FlowContext) -> Outcome:
         hub.validate()
         ctx.clock.advance(3600 - 30)  # inside the 60 s leeway: refresh before the next call
         hub.validate()
-        session = hub._transport.session
-        refreshes = getattr(session, "refresh_count", 0)
+        refreshes = getattr(hub.auth, "refresh_count", 0)
     new = ctx.store.load_token(config.profile)
     assert new is not None
     outcome = {"refreshes": refreshes, "rotated": new.refresh_token != first.refresh_token}
     if outcome["rotated"]:
         try:
-            refresh_grant(config, first.refresh_token or "")
+            refresh_grant(config, first.refresh_token or "", sender=ctx.sender)
         except TokenExchangeError as exc:
             outcome["old_refresh_token"] = _error(exc)["code"]
     return outcome
@@ -316,5 +315,5 @@ def _401_retry(ctx: FlowContext) -> Outcome:
         hub.validate()
         ctx.on_server(lambda sb: sb.expire_access_token(token.access_token))
         account = hub.validate()
-        refreshes = getattr(hub._transport.session, "refresh_count", 0)
+        refreshes = getattr(hub.auth, "refresh_count", 0)
     return {"account": account, "refreshes": refreshes}

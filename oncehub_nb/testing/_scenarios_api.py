@@ -87,13 +87,7 @@ def _paged(ctx: FlowContext) -> Outcome:
 
 def _count_requests(hub: Any) -> list[str]:
     sent: list[str] = []
-    real = hub._transport.request
-
-    def counting(method: str, path: str, **kwargs: Any) -> Any:
-        sent.append(path)
-        return real(method, path, **kwargs)
-
-    hub._transport.request = counting
+    hub.transport.hooks["request"].append(lambda request: sent.append(request.path_url))
     return sent
 
 

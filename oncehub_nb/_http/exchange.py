@@ -1,0 +1,113 @@
+"""One try of one HTTP exchange: sent by requests' adapter, bounded in time and in size.
+
+The adapter is called directly, not ``Session.send``: requests' redirect machinery never runs
+(it even decodes ``Location`` when redirects are off, which raised ``UnicodeDecodeError`` on a
+non-UTF-8 one), so a redirect is just a response for the caller to refuse.
+
+Example:
+    >>> import requests
+    >>> r = requests.Response()
+    >>> r.status_code, r.raw = 200, __import__("io").BytesIO(b"x" * 10)
+    >>> try:
+    ...     read_body(r, max_bytes=4)
+    ... except Exception as exc:
+    ...     print(type(exc).__name__, exc.status_code)
+    APIResponseValidationError 200
+"""
+
+from __future__ import annotations
+
+import requests
+
+from oncehub_nb._errors import invalid_response
+from oncehub_nb._http.deadline import watching
+
+__all__ = ["exchange", "read_body"]
+
+_CHUNK = 64 * 1024
+
+
+def read_body(response: requests.Response, *, max_bytes: int) -> None:
+    """Read a streamed response's body into it, refusing more than ``max_bytes``.
+
+    Args:
+        response: a response made with ``stream=True``.
+        max_bytes: the cap (decoded bytes, so a compressed bomb is caught too).
+
+    Raises:
+        APIResponseValidationError: the body is larger than the cap.
+    """
+    if response.raw is None:  # an adapter that built the body itself (test doubles)
+        if len(response.content or b"") > max_bytes:
+            raise invalid_response(
+                response, f"The answer is larger than {max_bytes} bytes; refused"
+            )
+        return
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise invalid_response(response, f"The answer is larger than {max_bytes} bytes; refused")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise invalid_response(
+                    response, f"The answer is larger than {max_bytes} bytes; refused"
+                )
+            chunks.append(chunk)
+    finally:
+        response.close()
+    response._content = b"".join(chunks)  # requests' own slot for a body already read
+
+
+def exchange(
+    session: requests.Session,
+    request: requests.PreparedRequest,
+    *,
+    timeout: float,
+    max_bytes: int,
+) -> requests.Response:
+    """Send ``request`` once and read its answer, all within ``timeout`` seconds.
+
+    Args:
+        session: whose adapters, proxies and TLS settings to use.
+        request: the prepared request.
+        timeout: seconds for the whole exchange, connect to last byte.
+        max_bytes: the largest body accepted.
+
+    Returns:
+        The response, body read, whatever its status.
+
+    Raises:
+        requests.exceptions.ReadTimeout: the deadline passed.
+        requests.exceptions.RequestException: any other failure on the way.
+        APIResponseValidationError: the body is larger than ``max_bytes``.
+    """
+    url = request.url or ""
+    adapter = session.get_adapter(url)
+    options = session.merge_environment_settings(url, {}, None, None, None)
+    verify: bool | str = options.get("verify", True) or True
+    with watching(timeout) as watch:
+        try:
+            response = adapter.send(
+                request,
+                stream=True,
+                timeout=(timeout, timeout),
+                verify=verify,
+                cert=options.get("cert"),
+                proxies=options.get("proxies") or {},
+            )
+            read_body(response, max_bytes=max_bytes)
+        except requests.exceptions.RequestException:
+            if watch.expired:
+                raise requests.exceptions.ReadTimeout("the whole answer took too long") from None
+            raise
+        except OSError as exc:  # the watchdog's shutdown, seen below requests' wrapping
+            if watch.expired:
+                raise requests.exceptions.ReadTimeout("the whole answer took too long") from None
+            raise requests.exceptions.ConnectionError(exc) from None
+        if watch.expired:  # cut short by the watchdog, yet parsed as if complete
+            raise requests.exceptions.ReadTimeout("the whole answer took too long")
+    return response
