@@ -1,20 +1,19 @@
 """Reliability summary: every fault scenario and the shared-token-file concurrency check.
 
-Run: .venv/bin/python bench/reliability.py  (one table; exit status 1 if any figure is wrong)
+Run: .venv/bin/python -m bench.reliability  (from the repository root; one table; exit status 1
+if any figure is wrong)
 
 The scenarios are the very functions the tests run (tests/reliability_scenarios.py).
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.reliability_scenarios import SCENARIOS, concurrency_check
+from tests.reliability_concurrency import concurrency_check
+from tests.reliability_scenarios import SCENARIOS
 
 
 def main() -> int:

@@ -66,6 +66,19 @@ def test_list_is_lazy_and_resumable(sandbox: Sandbox) -> None:
     assert not set(first) & set(rest)
 
 
+def test_a_listing_can_be_iterated_twice_and_by_page(sandbox: Sandbox) -> None:
+    with client_for(sandbox) as hub:
+        listing = hub.bookings.list(status="scheduled")
+        first = [b["id"] for b in listing]
+        second = [b["id"] for b in listing]  # a new walk: the same bookings again
+        pages = [len(page.data) for page in listing.pages()]
+        some = hub.bookings.list(max_items=150)
+        assert len(list(some)) == len(list(some)) == 150
+    truth = [b["id"] for b in sandbox.ground_truth("bookings") if b["status"] == "scheduled"]
+    assert first == second == truth
+    assert sum(pages) == len(truth) and pages[0] == 100
+
+
 def test_filters_are_sent_on_every_page(sandbox: Sandbox) -> None:
     truth = sandbox.ground_truth("bookings")
     since = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
@@ -102,7 +115,7 @@ def test_not_found_carries_param_and_request_id(hub: OnceHub) -> None:
 
 def test_api_validation_error_is_bad_request(hub: OnceHub) -> None:
     with pytest.raises(BadRequestError) as info:
-        hub.bookings.list(after="BKNG-NOSUCHCURSOR").__next__()
+        next(iter(hub.bookings.list(after="BKNG-NOSUCHCURSOR")))
     assert info.value.status_code == 400
 
 
@@ -125,9 +138,26 @@ def test_wrong_filters_fail_before_any_request(
     assert sum(sandbox.stats()["requests"].values()) == 0
 
 
-def test_unknown_filter_name_is_a_type_error(hub: OnceHub) -> None:
-    with pytest.raises(TypeError, match="statuss"):
-        hub.bookings.list(statuss="scheduled")  # type: ignore[call-arg]
+def test_a_misspelt_filter_name_gets_a_suggestion(hub: OnceHub, sandbox: Sandbox) -> None:
+    sandbox.reset_stats()
+    with pytest.raises(ConfigurationError, match="Did you mean 'status'"):
+        hub.bookings.list(statuss="scheduled")
+    with pytest.raises(ConfigurationError, match="Did you mean 'created_after'"):
+        hub.bookings.to_frame(crated_after="2026-01-01", progress=False)
+    assert sum(sandbox.stats()["requests"].values()) == 0  # refused before any request
+
+
+def test_list_and_to_frame_show_the_filters_as_keyword_arguments() -> None:
+    import inspect
+
+    from oncehub_nb.resources import Bookings, Contacts, Webhooks
+
+    for method in (Bookings.list, Bookings.to_frame):
+        params = inspect.signature(method).parameters
+        assert {"status", "owner", "starting_after", "updated_before", "expand"} <= set(params)
+        assert "status:" in (method.__doc__ or "") and "starting_after:" in (method.__doc__ or "")
+    assert "email" in inspect.signature(Contacts.list).parameters
+    assert list(inspect.signature(Webhooks.list).parameters) == ["self", "after", "max_items"]
 
 
 def test_frame_is_typed_and_matches_ground_truth(hub: OnceHub, sandbox: Sandbox) -> None:

@@ -1,6 +1,6 @@
 """Many threads in several processes sharing one token file, through expiries with rotation.
 
-The scenario (in :mod:`tests.reliability_scenarios`, also run by ``bench/reliability.py``):
+The scenario (in :mod:`tests.reliability_concurrency`, also run by ``bench/reliability.py``):
 3 processes x 4 threads call the API for ~6.5 s with 2-second tokens refreshed 1 s early, while
 this process reads the token file every few milliseconds and a fourth process, rewriting the
 file under the lock, is SIGKILLed in the middle of a write.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability_scenarios import concurrency_check
+from tests.reliability_concurrency import concurrency_check
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from oncehub_nb import APIStatusError, OnceHub, PullInterrupted
+from oncehub_nb import APIResponseValidationError, OnceHub, PullInterrupted
 from tests.reliability_scenarios import BOOKINGS, MAX_RETRIES, PAGE, SCENARIOS, ScenarioResult
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(90)]
@@ -86,7 +86,7 @@ def test_a_cursor_that_does_not_advance_stops_the_pull() -> None:
         hub.transport.session.mount("https://stuck.invalid", adapter)
         with pytest.raises(PullInterrupted) as info:
             hub.bookings.to_frame(raw=True, progress=False)
-    assert isinstance(info.value.__cause__, APIStatusError)
+    assert isinstance(info.value.__cause__, APIResponseValidationError)
     assert len(info.value.records) == 100  # the page once, no duplicates
     assert info.value.cursor == "BKNG-99"
     assert adapter.sent == 2  # not an endless loop

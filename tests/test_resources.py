@@ -123,3 +123,11 @@ def test_wrong_arguments_fail_before_any_request(
 
 def test_statuses_constant_matches_the_sandbox(sandbox: Sandbox) -> None:
     assert {b["status"] for b in sandbox.ground_truth("bookings")} <= set(BOOKING_STATUSES)
+
+
+def test_time_slot_bounds_are_compared_as_times_not_text(hub: OnceHub, sandbox: Sandbox) -> None:
+    calendar = next(c for c in sandbox.ground_truth("booking-calendars") if c["published"])
+    start, end = "2026-06-02T00:00:00Z", "2026-06-02T00:00:00.500Z"  # as text, end sorts first
+    assert isinstance(hub.booking_calendars.time_slots(calendar["id"], start=start, end=end), list)
+    with pytest.raises(ConfigurationError, match="must be after"):
+        hub.booking_calendars.time_slots(calendar["id"], start=end, end=start)

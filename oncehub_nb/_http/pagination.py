@@ -1,9 +1,14 @@
-"""Cursor walking for OnceHub list endpoints.
+"""Cursor walking for OnceHub list endpoints: re-iterable listings that fetch pages on demand.
 
 OnceHub pages with ``limit`` (1 to 100, default 10) and ``after=<id of the last object>``. The
 ``Link`` header it sends may drop the caller's filters, so it is never followed: each page is the
-original request again, with the same filters and a new ``after``. The walk stops on an empty
+original request again, with the same filters and a new ``after``. A walk stops on an empty
 page, on ``has_more: false``, or (for endpoints without ``has_more``) on a short page.
+
+``hub.bookings.list()`` returns a :class:`Paginator`, openai-python's pattern: iterating it
+starts a new walk each time (so a second ``for`` loop gives the same bookings again, fetched
+again), :meth:`Paginator.pages` yields whole pages, and ``cursor`` / ``pages_fetched`` report on
+the latest walk (``after=listing.cursor`` resumes where it stopped).
 
 Example:
     >>> pages = Paginator(transport, "/bookings", {"status": "scheduled"})  # doctest: +SKIP
@@ -17,12 +22,16 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from oncehub_nb._errors import APIStatusError, ConfigurationError
+import requests
+
+from oncehub_nb._errors import ConfigurationError, decode_json, invalid_response
 from oncehub_nb._http.transport import Transport
 
-__all__ = ["ChainedPaginator", "Page", "Paginator"]
+__all__ = ["ChainedPaginator", "Page", "Paginator", "Walk"]
 
 log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
 
 
 class Page:
@@ -32,20 +41,27 @@ class Page:
         data: the records on this page.
         has_more: the API's ``has_more`` (``None`` when the endpoint does not send it).
         request_id: the page's ``Request-Id``.
+        response: the HTTP response it came in.
 
     Example:
         >>> Page([{"id": "BKNG-1"}], has_more=False, request_id=None).last_id
         'BKNG-1'
     """
 
-    __slots__ = ("data", "has_more", "request_id")
+    __slots__ = ("data", "has_more", "request_id", "response")
 
     def __init__(
-        self, data: list[dict[str, Any]], *, has_more: bool | None, request_id: str | None
+        self,
+        data: list[Record],
+        *,
+        has_more: bool | None,
+        request_id: str | None,
+        response: requests.Response | None = None,
     ) -> None:
         self.data = data
         self.has_more = has_more
         self.request_id = request_id
+        self.response = response
 
     @property
     def last_id(self) -> str | None:
@@ -56,8 +72,87 @@ class Page:
         return last if isinstance(last, str) else None
 
 
+class Walk(Iterator[Record]):
+    """One pass over a listing: records one by one, pages fetched as needed.
+
+    Attributes:
+        cursor: the id of the last record handed out (``after=`` resumes after it).
+        pages_fetched: list requests made by this walk.
+        items_returned: records handed out.
+        max_items: the most this walk hands out (``None``: all).
+    """
+
+    def __init__(self, listing: Paginator) -> None:
+        self.max_items = listing.max_items
+        self.cursor = listing.after
+        self.pages_fetched = 0
+        self.items_returned = 0
+        self._listing = listing
+        self._records = self._run()
+
+    def __next__(self) -> Record:
+        return next(self._records)
+
+    def pages(self) -> Iterator[Page]:
+        """The walk's pages, each with its records (``max_items`` still applies)."""
+        for page in self._fetch():
+            self.items_returned += len(page.data)
+            self.cursor = _last_id(page.data) or self.cursor
+            yield page
+
+    def _run(self) -> Iterator[Record]:
+        for page in self._fetch():
+            for record in page.data:
+                self.items_returned += 1
+                record_id = record.get("id")
+                if isinstance(record_id, str):
+                    self.cursor = record_id
+                yield record
+
+    def _fetch(self) -> Iterator[Page]:
+        seen: set[str] = set()
+        after, given = self.cursor, 0
+        while self.max_items is None or given < self.max_items:
+            page = self._listing.fetch_page(after)
+            self.pages_fetched += 1
+            last = page.last_id
+            if last is not None:
+                # A server (or a cache in between) that ignores ``after`` would send the same
+                # page forever: stop before handing out a record twice.
+                if last in seen or last == after:
+                    raise _repeated(page, self._listing.path, after)
+                seen.add(last)
+            full = len(page.data)
+            if self.max_items is not None:
+                page.data = page.data[: self.max_items - given]
+            given += len(page.data)
+            yield page
+            if not full or page.has_more is False or last is None:
+                return
+            if page.has_more is None and full < self._listing.page_size:
+                return
+            after = last
+
+
+def _last_id(records: list[Record]) -> str | None:
+    for record in reversed(records):
+        if isinstance(record.get("id"), str):
+            return str(record["id"])
+    return None
+
+
+def _repeated(page: Page, path: str, cursor: str | None) -> Exception:
+    message = (
+        f"OnceHub answered GET {path} after={cursor} with a page that was already received: the "
+        "cursor does not advance, so the walk stops"
+    )
+    if page.response is None:
+        return ConfigurationError(message)
+    return invalid_response(page.response, message)
+
+
 class Paginator:
-    """A lazy iterator over every record of a list endpoint; pages are fetched on demand.
+    """A re-iterable listing of a list endpoint; each iteration is a new :class:`Walk`.
 
     Args:
         transport: the transport that sends the requests.
@@ -68,13 +163,12 @@ class Paginator:
         max_items: stop after this many records.
 
     Attributes:
-        cursor: the id of the last record handed out: pass it as ``after=`` to resume.
-        pages_fetched: how many list requests were made.
+        last_walk: the latest walk (``None`` before the first iteration).
 
     Example:
         >>> it = Paginator(transport, "/bookings", {}, max_items=5)  # doctest: +SKIP
-        >>> len(list(it))  # doctest: +SKIP
-        5
+        >>> len(list(it)), len(list(it))  # doctest: +SKIP
+        (5, 5)
     """
 
     def __init__(
@@ -87,25 +181,40 @@ class Paginator:
         after: str | None = None,
         max_items: int | None = None,
     ) -> None:
-        self._transport = transport
-        self._path = path
-        self._params = dict(params or {})
-        for reserved in ("after", "before", "limit"):
-            self._params.pop(reserved, None)
-        self._page_size = page_size or transport.settings.page_size
-        self.cursor = after
+        self.transport = transport
+        self.path = path
+        self.params = {
+            k: v for k, v in (params or {}).items() if k not in ("after", "before", "limit")
+        }
+        self.page_size = page_size or transport.settings.page_size
+        self.after = after
         self.max_items = max_items
-        self.pages_fetched = 0
-        self.items_returned = 0
-        self._iterator: Iterator[dict[str, Any]] | None = None
+        self.last_walk: Walk | None = None
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self
+    def __iter__(self) -> Walk:
+        self.last_walk = Walk(self)
+        return self.last_walk
 
-    def __next__(self) -> dict[str, Any]:
-        if self._iterator is None:
-            self._iterator = self._walk()
-        return next(self._iterator)
+    def pages(self) -> Iterator[Page]:
+        """A new walk, page by page (openai-python's ``iter_pages``).
+
+        Example:
+            >>> sizes = [len(p.data) for p in hub.bookings.list().pages()]  # doctest: +SKIP
+        """
+        self.last_walk = Walk(self)
+        return self.last_walk.pages()
+
+    iter_pages = pages
+
+    @property
+    def cursor(self) -> str | None:
+        """Where the latest walk stopped: pass it as ``after=`` to resume."""
+        return self.last_walk.cursor if self.last_walk is not None else self.after
+
+    @property
+    def pages_fetched(self) -> int:
+        """List requests the latest walk made."""
+        return self.last_walk.pages_fetched if self.last_walk is not None else 0
 
     def fetch_page(self, after: str | None) -> Page:
         """Fetch one page after a cursor.
@@ -117,82 +226,97 @@ class Paginator:
             The page.
 
         Raises:
-            APIStatusError: the body is not a list envelope.
+            APIResponseValidationError: the body is not a list envelope.
         """
-        params = dict(self._params)
-        params["limit"] = str(self._page_size)
+        params = dict(self.params)
+        params["limit"] = str(self.page_size)
         if after:
             params["after"] = after
-        response = self._transport.request("GET", self._path, params=params)
-        self.pages_fetched += 1
+        response = self.transport.request("GET", self.path, params=params)
         request_id = response.headers.get("Request-Id")
         try:
-            body = response.json()
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
+            body = decode_json(response)
+        except ValueError:
             body = None
         if isinstance(body, list):  # endpoints that answer a bare array
-            return Page(_records(body), has_more=False, request_id=request_id)
+            return Page(_records(body), has_more=False, request_id=request_id, response=response)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise APIStatusError(
-                response.status_code,
-                None,
-                f"OnceHub answered GET {self._path} with something that is not a list",
-                None,
-                request_id,
+            raise invalid_response(
+                response, f"OnceHub answered GET {self.path} with something that is not a list"
             )
         has_more = body.get("has_more")
         return Page(
             _records(body["data"]),
             has_more=has_more if isinstance(has_more, bool) else None,
             request_id=request_id,
+            response=response,
         )
 
-    def _walk(self) -> Iterator[dict[str, Any]]:
-        seen_cursors: set[str] = set()
-        while True:
-            if self.max_items is not None and self.items_returned >= self.max_items:
-                return
-            page = self.fetch_page(self.cursor)
-            if page.last_id is not None:
-                # A server (or a cache in between) that ignores ``after`` would send the same
-                # page forever: stop before handing out a record twice.
-                if page.last_id in seen_cursors or page.last_id == self.cursor:
-                    raise APIStatusError(
-                        200,
-                        None,
-                        f"OnceHub answered GET {self._path} after={self.cursor} with a page that "
-                        "was already received: the cursor does not advance, so the walk stops",
-                        None,
-                        page.request_id,
-                    )
-                seen_cursors.add(page.last_id)
-            for record in page.data:
-                if self.max_items is not None and self.items_returned >= self.max_items:
-                    return
-                self.items_returned += 1
-                record_id = record.get("id")
-                if isinstance(record_id, str):
-                    self.cursor = record_id
-                yield record
-            if not page.data or page.has_more is False or page.last_id is None:
-                return
-            if page.has_more is None and len(page.data) < self._page_size:
-                return
 
-
-def _records(items: list[Any]) -> list[dict[str, Any]]:
+def _records(items: list[Any]) -> list[Record]:
     return [item for item in items if isinstance(item, dict)]
 
 
+class ChainWalk(Iterator[Record]):
+    """One pass over a :class:`ChainedPaginator`: its walks one after another."""
+
+    def __init__(self, chain: ChainedPaginator) -> None:
+        self._chain = chain
+        self._index, self._after = chain.start_index, chain.start_after
+        self.max_items = chain.max_items
+        self.items_returned = 0
+        self._done_pages = 0
+        self._current: Walk | None = None
+        self._records = self._run()
+
+    def __next__(self) -> Record:
+        return next(self._records)
+
+    @property
+    def cursor(self) -> str | None:
+        """``"<label>:<last id>"``: where to resume (``None`` when there is nothing to walk)."""
+        walks = self._chain.walks
+        if not walks:
+            return None
+        index = min(self._index, len(walks) - 1)
+        last = self._current.cursor if self._current is not None else self._after
+        return f"{walks[index][0]}:{last or ''}"
+
+    @property
+    def pages_fetched(self) -> int:
+        """List requests made, over every walk."""
+        current = self._current.pages_fetched if self._current is not None else 0
+        return self._done_pages + current
+
+    def _run(self) -> Iterator[Record]:
+        walks = self._chain.walks
+        while self._index < len(walks):
+            left = None if self.max_items is None else self.max_items - self.items_returned
+            if left is not None and left <= 0:
+                return
+            self._current = iter(walks[self._index][1](self._after, left))
+            for record in self._current:
+                self.items_returned += 1
+                yield record
+            if left is not None and self._current.items_returned >= left:
+                return  # stopped by max_items: the cursor stays inside this walk
+            if self._index + 1 < len(walks):
+                self._done_pages += self._current.pages_fetched
+                self._current, self._after = None, None
+                self._index += 1
+            else:
+                return
+
+
 class ChainedPaginator:
-    """Several walks one after another, as one iterator: e.g. one walk per booking status.
+    """Several listings one after another, as one: e.g. one walk per booking status.
 
     The API filters on one value at a time, so a list of values becomes one walk per value. The
     chain's :attr:`cursor` is ``"<label>:<id>"`` (the walk, and the last id handed out in it);
-    pass it back as ``after=`` to resume.
+    pass it back as ``after=`` to resume. Like :class:`Paginator`, it can be iterated again.
 
     Args:
-        walks: ``(label, start)`` pairs; ``start(after, max_items)`` builds that walk.
+        walks: ``(label, start)`` pairs; ``start(after, max_items)`` builds that listing.
         after: a chain cursor to resume from.
         max_items: stop after this many records in all.
 
@@ -212,9 +336,9 @@ class ChainedPaginator:
         after: str | None = None,
         max_items: int | None = None,
     ) -> None:
-        self._walks = list(walks)
-        labels = [label for label, _ in self._walks]
-        self._index, self._after = 0, None
+        self.walks = list(walks)
+        labels = [label for label, _ in self.walks]
+        self.start_index, self.start_after = 0, None
         if after:
             label, sep, last_id = after.partition(":")
             if not sep or label not in labels:
@@ -222,50 +346,23 @@ class ChainedPaginator:
                     f"after={after!r} is not a cursor of this multi-value walk; expected "
                     f"'<value>:<id>' with a value among {', '.join(labels)}"
                 )
-            self._index, self._after = labels.index(label), last_id or None
+            self.start_index, self.start_after = labels.index(label), last_id or None
+        self.after = after
         self.max_items = max_items
-        self.items_returned = 0
-        self._done_pages = 0
-        self._current: Paginator | None = None
-        self._iterator: Iterator[dict[str, Any]] | None = None
+        self.last_walk: ChainWalk | None = None
+
+    def __iter__(self) -> ChainWalk:
+        self.last_walk = ChainWalk(self)
+        return self.last_walk
 
     @property
     def cursor(self) -> str | None:
-        """``"<label>:<last id>"``: where to resume (``None`` when there is nothing to walk)."""
-        if not self._walks:
-            return None
-        index = min(self._index, len(self._walks) - 1)
-        last = self._current.cursor if self._current is not None else self._after
-        return f"{self._walks[index][0]}:{last or ''}"
+        """Where the latest walk stopped (``after=`` resumes it)."""
+        if self.last_walk is not None:
+            return self.last_walk.cursor
+        return ChainWalk(self).cursor
 
     @property
     def pages_fetched(self) -> int:
-        """How many list requests were made, over every walk."""
-        current = self._current.pages_fetched if self._current is not None else 0
-        return self._done_pages + current
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self
-
-    def __next__(self) -> dict[str, Any]:
-        if self._iterator is None:
-            self._iterator = self._walk()
-        return next(self._iterator)
-
-    def _walk(self) -> Iterator[dict[str, Any]]:
-        while self._index < len(self._walks):
-            left = None if self.max_items is None else self.max_items - self.items_returned
-            if left is not None and left <= 0:
-                return
-            self._current = self._walks[self._index][1](self._after, left)
-            for record in self._current:
-                self.items_returned += 1
-                yield record
-            if left is not None and self._current.items_returned >= left:
-                return  # stopped by max_items: the cursor stays inside this walk
-            if self._index + 1 < len(self._walks):
-                self._done_pages += self._current.pages_fetched
-                self._current, self._after = None, None
-                self._index += 1
-            else:
-                return
+        """List requests the latest walk made."""
+        return self.last_walk.pages_fetched if self.last_walk is not None else 0

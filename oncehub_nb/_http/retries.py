@@ -8,18 +8,24 @@ Example:
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
+import random
 import time
 
 import requests
+from tenacity import RetryCallState
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
+from oncehub_nb._config import Settings
 from oncehub_nb._http.credentials import Policy
 
 __all__ = [
     "RETRY_STATUSES",
     "UNREACHABLE_TRIES",
+    "backoff",
     "is_unreachable",
+    "log_retry",
     "retry_after_seconds",
     "root_cause",
 ]
@@ -100,3 +106,46 @@ def _rebuildable(exc: BaseException) -> bool:
     except Exception:
         return False
     return True
+
+
+def backoff(settings: Settings, state: RetryCallState) -> float:
+    """Seconds before the next try: ``Retry-After`` when given, else exponential, "equal jitter".
+
+    Example:
+        >>> from tenacity import RetryCallState
+        >>> state = RetryCallState(None, None, (), {})
+        >>> state.attempt_number = 3
+        >>> 1.0 <= backoff(Settings.resolve(env={}), state) <= 2.0
+        True
+    """
+    outcome = state.outcome
+    if outcome is not None and not outcome.failed:
+        retry_after = retry_after_seconds(outcome.result())
+        if retry_after is not None:
+            return retry_after
+    step = float(settings.backoff_base * 2 ** (state.attempt_number - 1))
+    ceiling = min(settings.backoff_max, step)
+    # "Equal jitter": at least half the exponential step, so storms still spread out.
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
+
+
+def log_retry(
+    log: logging.Logger, request: requests.PreparedRequest, state: RetryCallState, most: int
+) -> None:
+    """Log one retry at INFO: what failed, which try, how long the wait (no query string)."""
+    outcome = state.outcome
+    if outcome is None:
+        cause = "?"
+    elif outcome.failed:
+        cause = type(outcome.exception()).__name__
+    else:
+        cause = f"HTTP {outcome.result().status_code}"
+    log.info(
+        "%s %s: %s, retry %d of %d in %.2f s",
+        request.method,
+        (request.path_url or "/").split("?", 1)[0],
+        cause,
+        state.attempt_number,
+        most,
+        state.next_action.sleep if state.next_action else 0.0,
+    )

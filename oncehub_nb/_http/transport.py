@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -34,7 +33,6 @@ from typing import Any
 
 import requests
 from tenacity import (
-    RetryCallState,
     Retrying,
     retry_if_exception,
     retry_if_result,
@@ -56,8 +54,9 @@ from oncehub_nb._http.limits import shared_limiter
 from oncehub_nb._http.retries import (
     RETRY_STATUSES,
     UNREACHABLE_TRIES,
+    backoff,
     is_unreachable,
-    retry_after_seconds,
+    log_retry,
     root_cause,
 )
 from oncehub_nb._http.urls import check_url, where
@@ -67,7 +66,6 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "NoCredential",
     "Transport",
-    "retry_after_seconds",
     "shared_limiter",
     "standalone_transport",
 ]
@@ -298,10 +296,10 @@ class Transport:
 
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_retries + 1),
-            wait=self._wait,
+            wait=lambda state: backoff(self.settings, state),
             retry=retry_if_result(retry_response) | retry_if_exception(retry_exception),
             sleep=lambda seconds: self.sleep(seconds),
-            before_sleep=lambda state: self._log_retry(request, state),
+            before_sleep=lambda state: log_retry(log, request, state, self.settings.max_retries),
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             reraise=True,
         )
@@ -356,35 +354,6 @@ class Transport:
         for hook in self.hooks["response"]:
             hook(response)
         return response
-
-    def _wait(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            retry_after = retry_after_seconds(outcome.result())
-            if retry_after is not None:
-                return retry_after
-        step = float(self.settings.backoff_base * 2 ** (state.attempt_number - 1))
-        ceiling = min(self.settings.backoff_max, step)
-        # "Equal jitter": at least half the exponential step, so storms still spread out.
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
-
-    def _log_retry(self, request: requests.PreparedRequest, state: RetryCallState) -> None:
-        outcome = state.outcome
-        if outcome is None:
-            cause = "?"
-        elif outcome.failed:
-            cause = type(outcome.exception()).__name__
-        else:
-            cause = f"HTTP {outcome.result().status_code}"
-        log.info(
-            "%s %s: %s, retry %d of %d in %.2f s",
-            request.method,
-            _path(request),
-            cause,
-            state.attempt_number,
-            self.settings.max_retries,
-            state.next_action.sleep if state.next_action else 0.0,
-        )
 
     def close(self) -> None:
         """Close the pooled connections and the credential's own resources."""

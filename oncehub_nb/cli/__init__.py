@@ -1,7 +1,8 @@
 """The ``oncehub-nb`` command: one module per command group.
 
 The top layer: it may import every other part of the package, including the sandbox and the
-testing kit (lazily, inside the commands that need them); nothing imports it.
+testing kit (lazily, inside the commands that need them); nothing imports it. Owns argument
+parsing, the one-line error messages of a terminal, and what each command prints.
 
 Example:
     .. code-block:: bash

@@ -26,8 +26,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from oncehub_nb._errors import ConfigurationError, PullInterrupted
 from oncehub_nb.frames.build import Column, conform, records_to_frame
@@ -36,9 +37,33 @@ from oncehub_nb.frames.export import atomic_write, json_lists
 if TYPE_CHECKING:
     import pandas as pd
 
-    from oncehub_nb.resources.bookings import Bookings
+__all__ = ["META_KEY", "SyncSource", "read_sync_file", "schema_version", "sync_bookings"]
 
-__all__ = ["META_KEY", "read_sync_file", "schema_version", "sync_bookings"]
+
+class SyncSource(Protocol):
+    """What a sync needs of a resource (``hub.bookings`` is one): its columns and its pulls.
+
+    The data layer does no HTTP itself: the resource pulls, the sync merges and stores.
+    """
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The frame's columns."""
+
+    @property
+    def api_base(self) -> str:
+        """The API the records come from (a file holds one API base's data)."""
+
+    def pull(
+        self,
+        filters: Mapping[str, Any],
+        *,
+        build: Callable[[list[dict[str, Any]]], Any],
+        progress: bool | None,
+        done: list[dict[str, Any]],
+    ) -> Any:
+        """Collect the records matching ``filters`` into ``build(records)``."""
+
 
 META_KEY = b"oncehub_nb.sync"
 FORMAT = 1
@@ -147,7 +172,7 @@ def _stamp(moment: Any) -> str | None:
 
 
 def sync_bookings(
-    bookings: Bookings,
+    bookings: SyncSource,
     path: str | os.PathLike[str],
     *,
     overlap: dt.timedelta = dt.timedelta(minutes=5),
@@ -175,7 +200,7 @@ def sync_bookings(
         raise ConfigurationError(f"overlap takes a timedelta of 0 or more, got {overlap!r}")
     target = Path(path)
     columns = bookings.columns
-    api_base = bookings._transport.settings.api_base
+    api_base = bookings.api_base
     version = schema_version(columns)
     stored, meta = read_sync_file(target, columns)
     if meta and meta.get("api_base") != api_base:
@@ -193,7 +218,7 @@ def sync_bookings(
     base_meta = {"format": FORMAT, "schema": version, "api_base": api_base}
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     try:
-        records = bookings._pull(filters, build=list, progress=progress, done=[])
+        records = bookings.pull(filters, build=list, progress=progress, done=[])
     except PullInterrupted as stop:
         merged = _upsert(stored, stop.records, columns)
         _write(target, merged, {**base_meta, "newest_update": newest, "synced_at": started})

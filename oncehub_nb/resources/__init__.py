@@ -1,5 +1,10 @@
 """One module per OnceHub API resource, on the small base in :mod:`._base`.
 
+Owns what each endpoint is: its path, its filters (declared once per resource), its columns, what
+it expands, and its actions (cancel, create, schedule ...). It may import ``frames`` (to build
+typed frames), ``_http`` (to send through the one send path) and the layers below; never
+``auth``, the client, the notebook layer, the sandbox or the testing kit.
+
 Example:
     >>> from oncehub_nb.resources import Bookings, Contacts
 """

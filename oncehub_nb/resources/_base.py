@@ -1,10 +1,12 @@
 """The small base every resource stands on: filters, list, get, frames and actions.
 
 Filters are keyword arguments with Python types and readable names; each resource declares them
-as :class:`FilterSpec` rows, and :meth:`Resource._query` turns them into the API's query string
-form before any request is sent, so a wrong name or value fails at once, naming the argument.
-Each resource also declares its column schema; :meth:`Resource.to_frame` pulls (with a progress
-bar, keeping everything on Ctrl-C) and builds the typed frame.
+once, in a ``TypedDict`` of ``Annotated[type, Filter(...)]`` fields (:mod:`._filters`). When the
+resource class is made, that declaration gives its ``list()`` and ``to_frame()`` their real
+keyword arguments (``help()`` and tab completion show them), their docstrings, and the checks
+that run before any request: a wrong name gets a "did you mean", a wrong value names the
+argument. Each resource also declares its column schema; :meth:`Resource.to_frame` pulls (with a
+progress bar, keeping everything on Ctrl-C) and builds the typed frame.
 
 Example:
     >>> spec = FilterSpec("created_after", "creation_time.gt", "time")
@@ -15,23 +17,47 @@ Example:
 from __future__ import annotations
 
 import builtins
+import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict, overload
 from urllib.parse import quote
 
-from oncehub_nb._errors import APIStatusError, ConfigurationError, PullInterrupted
-from oncehub_nb._http.pagination import Paginator
+from oncehub_nb._errors import ConfigurationError, PullInterrupted
+from oncehub_nb._http.pagination import ChainedPaginator, Paginator
 from oncehub_nb._http.transport import Transport
 from oncehub_nb.frames.build import Column, prefixed, records_to_frame
-from oncehub_nb.frames.pull import RecordWalk, collect
-from oncehub_nb.resources._filters import FilterKind, FilterSpec, TimeLike, to_api_time
+from oncehub_nb.frames.pull import collect
+from oncehub_nb.resources._filters import (
+    Filter,
+    FilterKind,
+    FilterSpec,
+    TimeLike,
+    filter_specs,
+    suggest,
+    to_api_time,
+)
+from oncehub_nb.resources._signatures import publish
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FilterKind", "FilterSpec", "Resource", "TimeLike", "to_api_time"]
+__all__ = [
+    "Filter",
+    "FilterKind",
+    "FilterSpec",
+    "Listing",
+    "NoFilters",
+    "Resource",
+    "TimeLike",
+    "to_api_time",
+]
 
 Record = dict[str, Any]
+Listing = Paginator | ChainedPaginator
+
+
+class NoFilters(TypedDict, total=False):
+    """The filters of a list endpoint that only pages (event types, master pages, webhooks)."""
 
 
 def _check_tz(tz: str | None) -> None:
@@ -50,17 +76,16 @@ def _check_tz(tz: str | None) -> None:
 class Resource:
     """Base of one API resource: a path, its filters, its columns, what it can expand.
 
-    Subclasses set :attr:`path`, :attr:`filters`, :attr:`columns` and :attr:`expandable`, and
-    give ``list`` a signature with real keyword arguments (for tab completion) that calls
-    :meth:`_list`. ``get`` and ``to_frame`` come from here.
+    Subclasses set :attr:`path`, :attr:`filters_type` (the filters, declared once),
+    :attr:`columns` and :attr:`expandable`; ``list``, ``get`` and ``to_frame`` come from here.
 
     Args:
         transport: the client's transport.
 
     Attributes:
-        interrupted: the :class:`~oncehub_nb.PullInterrupted` of the last pull that stopped
-            early (``None`` after a complete one), so a Ctrl-C in a notebook loses nothing
-            even when the error was not caught.
+        interrupted: the :class:`~oncehub_nb.PullInterrupted` of this thread's last pull that
+            stopped early (``None`` after a complete one), so a Ctrl-C in a notebook loses
+            nothing even when the error was not caught.
 
     Example:
         >>> hub.bookings.get("BKNG-0123456789AB")["status"]  # doctest: +SKIP
@@ -68,18 +93,33 @@ class Resource:
     """
 
     path: ClassVar[str] = ""
+    #: What the objects are called in docs ("bookings"), the client attribute, the id prefix.
+    noun: ClassVar[str] = "objects"
+    attribute: ClassVar[str] = ""
+    id_prefix: ClassVar[str] = ""
+    #: The filters, declared once: a ``TypedDict`` of ``Annotated[type, Filter(...)]`` fields.
+    filters_type: ClassVar[type] = NoFilters
+    #: The filters as rows (made from :attr:`filters_type` when the class is made).
     filters: ClassVar[tuple[FilterSpec, ...]] = ()
     expandable: ClassVar[tuple[str, ...]] = ()
     #: The frame's columns (see :mod:`oncehub_nb.frames.build`).
     columns: ClassVar[tuple[Column, ...]] = ()
     #: Expandable field -> the related object's columns, added as ``<field>.*`` when expanded.
     expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {}
-    #: Set by subclasses: iterate over the resource with keyword filters.
-    list: Callable[..., RecordWalk]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.filters = filter_specs(cls.filters_type)
+        publish(cls, list_base=Resource.list, frame_base=Resource.to_frame)
 
     def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.interrupted: PullInterrupted | None = None
+        self.transport = transport
+        self._local = threading.local()
+
+    @property
+    def interrupted(self) -> PullInterrupted | None:
+        """This thread's last pull that stopped early (``None`` after a complete one)."""
+        return getattr(self._local, "interrupted", None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
@@ -118,12 +158,45 @@ class Resource:
                 continue
             spec = by_name.get(name)
             if spec is None:
-                known = ", ".join(sorted(by_name)) or "none"
+                known = ", ".join(by_name) or "none"
                 raise ConfigurationError(
-                    f"{self.path} has no filter {name!r}; its filters are: {known}"
+                    f"{self.path} has no filter {name!r}.{suggest(name, by_name)} Its filters "
+                    f"are: {known}"
                 )
             params[spec.api_name] = spec.convert(value)
         return params
+
+    def list(
+        self,
+        *,
+        expand: str | Iterable[str] | None = None,
+        after: str | None = None,
+        max_items: int | None = None,
+        **filters: Any,
+    ) -> Listing:
+        """Iterate over the objects (see each resource's own ``list`` for its filters).
+
+        Args:
+            expand: fields to return as whole objects.
+            after: resume after this cursor (a previous pull's ``cursor``).
+            max_items: stop after this many.
+            **filters: the resource's filters.
+
+        Returns:
+            A re-iterable listing (``.pages()``, ``.cursor``).
+        """
+        return self._listing(filters, expand=expand, after=after, max_items=max_items)
+
+    def _listing(
+        self,
+        filters: Mapping[str, object],
+        *,
+        expand: str | Iterable[str] | None,
+        after: str | None,
+        max_items: int | None,
+    ) -> Listing:
+        """Build the listing (Bookings walks a list of statuses one by one)."""
+        return self._list(filters, expand=expand, after=after, max_items=max_items)
 
     def _list(
         self,
@@ -137,9 +210,13 @@ class Resource:
         expanded = self._expand(expand, on_list=True)
         if expanded:
             params["expand"] = expanded
-        if max_items is not None and (isinstance(max_items, bool) or max_items < 0):
-            raise ConfigurationError(f"max_items must be 0 or more, got {max_items}")
-        return Paginator(self._transport, self.path, params, after=after, max_items=max_items)
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
+        ):
+            raise ConfigurationError(
+                f"max_items must be a whole number, 0 or more, got {max_items!r}"
+            )
+        return Paginator(self.transport, self.path, params, after=after, max_items=max_items)
 
     # -- frames -----------------------------------------------------------------------------
 
@@ -167,6 +244,9 @@ class Resource:
         raw: Literal[False] = ...,
         explode: str | None = ...,
         progress: bool | None = ...,
+        expand: str | Iterable[str] | None = ...,
+        after: str | None = ...,
+        max_items: int | None = ...,
         **filters: Any,
     ) -> pd.DataFrame: ...
 
@@ -178,6 +258,9 @@ class Resource:
         raw: Literal[True],
         explode: str | None = ...,
         progress: bool | None = ...,
+        expand: str | Iterable[str] | None = ...,
+        after: str | None = ...,
+        max_items: int | None = ...,
         **filters: Any,
     ) -> builtins.list[Record]: ...
 
@@ -188,6 +271,9 @@ class Resource:
         raw: bool = False,
         explode: str | None = None,
         progress: bool | None = None,
+        expand: str | Iterable[str] | None = None,
+        after: str | None = None,
+        max_items: int | None = None,
         **filters: Any,
     ) -> pd.DataFrame | builtins.list[Record]:
         """Pull every matching object into a typed DataFrame (same columns when empty).
@@ -202,8 +288,10 @@ class Resource:
             explode: a list column (``"attendees"``) to spread to one row per item.
             progress: ``True``/``False`` to show/hide the bar; ``None`` shows it when more than
                 one page is fetched in a notebook or terminal.
-            **filters: any argument of ``list()``: filters, ``expand``, ``max_items``,
-                ``after``.
+            expand: fields to return as whole objects; each adds ``<field>.*`` columns.
+            after: resume after this cursor (a previous pull's ``cursor``).
+            max_items: stop after this many.
+            **filters: the resource's filters (as for ``list()``).
 
         Returns:
             One row per object: nested objects flattened to dotted names, related objects as
@@ -218,7 +306,7 @@ class Resource:
             >>> frame[["owner_id", "owner.email"]].head()  # doctest: +SKIP
         """
         _check_tz(tz)
-        columns = self.frame_columns(filters.get("expand"))
+        columns = self.frame_columns(expand)
         if explode is not None:
             lists = [c.name for c in columns if c.kind == "list"]
             if explode not in lists:
@@ -232,9 +320,15 @@ class Resource:
                 return records
             return records_to_frame(records, columns, tz=tz, explode=explode)
 
-        return self._pull(filters, build=build, progress=progress, done=[])  # type: ignore[no-any-return]
+        arguments = {**filters, "expand": expand, "after": after, "max_items": max_items}
+        return self.pull(arguments, build=build, progress=progress, done=[])  # type: ignore[no-any-return]
 
-    def _pull(
+    @property
+    def api_base(self) -> str:
+        """The API base this resource's records come from."""
+        return self.transport.settings.api_base
+
+    def pull(
         self,
         filters: Mapping[str, Any],
         *,
@@ -242,7 +336,20 @@ class Resource:
         progress: bool | None,
         done: builtins.list[Record],
     ) -> Any:
-        """Collect a walk; on an early stop, re-raise with every record so far and a resume."""
+        """The pull behind :meth:`to_frame` (and ``sync``): every matching record, built.
+
+        On an early stop it re-raises :class:`~oncehub_nb.PullInterrupted` with every record so
+        far, their built form (``.frame``) and a ``.resume()`` that continues from the cursor.
+
+        Args:
+            filters: ``list()`` arguments (filters, ``expand``, ``after``, ``max_items``).
+            build: turns the records into the result (a frame, or ``list``).
+            progress: the progress bar (see :meth:`to_frame`).
+            done: records an earlier part of this pull already fetched.
+
+        Returns:
+            ``build(records)``.
+        """
         walk = self.list(**filters)
         try:
             records = collect(walk, progress=progress, desc=self.path.strip("/"))
@@ -253,13 +360,13 @@ class Resource:
                 rest["max_items"] = int(filters["max_items"]) - len(stop.records)
 
             def resume() -> Any:
-                return self._pull(rest, build=build, progress=progress, done=kept)
+                return self.pull(rest, build=build, progress=progress, done=kept)
 
-            self.interrupted = PullInterrupted(
+            self._local.interrupted = PullInterrupted(
                 str(stop), records=kept, cursor=stop.cursor, frame=build(kept), resume=resume
             )
-            raise self.interrupted from stop.__cause__
-        self.interrupted = None
+            raise self._local.interrupted from stop.__cause__
+        self._local.interrupted = None
         return build([*done, *records])
 
     # -- single objects and actions ---------------------------------------------------------
@@ -279,7 +386,7 @@ class Resource:
     ) -> Any:
         """Send one request and return its decoded JSON (``None`` fields dropped from body)."""
         payload = None if body is None else {k: v for k, v in body.items() if v is not None}
-        return self._transport.request_json(method, path, params=params or None, json=payload)
+        return self.transport.request_json(method, path, params=params or None, json=payload)
 
     def _send_object(
         self,
@@ -289,15 +396,10 @@ class Resource:
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
     ) -> Record:
-        answer = self._send(method, path, body=body, params=params)
-        if not isinstance(answer, dict):
-            raise APIStatusError(
-                200,
-                None,
-                f"OnceHub answered {method} {path} with a non-object",
-                None,
-                self._transport.last_request_id,
-            )
+        payload = None if body is None else {k: v for k, v in body.items() if v is not None}
+        answer: Record = self.transport.request_json(
+            method, path, params=params or None, json=payload, expect=dict
+        )
         return answer
 
     def get(self, object_id: str, *, expand: str | Iterable[str] | None = None) -> Record:

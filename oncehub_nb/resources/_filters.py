@@ -1,10 +1,18 @@
-"""Filter arguments: readable Python names and types, converted to the API's query form.
+"""Filter arguments: declared once per resource, with readable Python names and types.
+
+A resource declares its filters in one ``TypedDict``; each field's ``Annotated`` metadata is a
+:class:`Filter` (the API's query parameter, the kind of value, the allowed choices, one line of
+docs). From that one declaration come the :class:`FilterSpec` rows that check and convert values
+(with "did you mean" suggestions for names and choices), the query parameters sent on every page,
+the keyword arguments ``list()`` and ``to_frame()`` show (``help()``, tab completion), their
+docstrings, and the filter tables of the docs.
 
 Example:
-    >>> spec = FilterSpec("created_after", "creation_time.gt", "time")
-    >>> import datetime as dt
-    >>> spec.convert(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
-    '2026-01-02T03:04:05Z'
+    >>> class Filters(typing.TypedDict, total=False):
+    ...     created_after: typing.Annotated[TimeLike, Filter("creation_time.gt", "created after")]
+    >>> (spec,) = filter_specs(Filters)
+    >>> spec.api_name, spec.convert("2026-01-02")
+    ('creation_time.gt', '2026-01-02T00:00:00Z')
 """
 
 from __future__ import annotations
@@ -12,17 +20,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from typing import Literal
+import typing
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, TypedDict
 
 from oncehub_nb._errors import ConfigurationError
 
 __all__ = [
+    "CreatedFilters",
+    "Filter",
     "FilterKind",
     "FilterSpec",
     "TimeLike",
+    "UpdatedFilters",
     "check_choice",
     "check_ids",
     "check_text",
+    "filter_specs",
+    "suggest",
     "to_api_time",
 ]
 
@@ -80,6 +95,35 @@ def to_api_time(value: object, *, argument: str) -> str:
     return text + "Z"
 
 
+def suggest(wrong: str, known: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the closest known name, or nothing.
+
+    Example:
+        >>> suggest("crated_after", ["created_after", "created_before"])
+        " Did you mean 'created_after'?"
+    """
+    close = difflib.get_close_matches(wrong, list(known), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Filter:
+    """What a filter field of a resource's filters ``TypedDict`` means (its ``Annotated`` tag).
+
+    Attributes:
+        api_name: the query parameter (``creation_time.gt``).
+        doc: one line for the docs and ``help()``.
+        kind: ``id``, ``text``, ``time`` or ``choice``; default ``time`` for a ``TimeLike``
+            field, ``choice`` when ``choices`` are given, else ``id``.
+        choices: the allowed values of a ``choice`` filter.
+    """
+
+    api_name: str
+    doc: str
+    kind: FilterKind | None = None
+    choices: tuple[str, ...] = ()
+
+
 @dataclasses.dataclass(frozen=True)
 class FilterSpec:
     """One filter of a list endpoint: its Python name, API name and kind.
@@ -90,6 +134,8 @@ class FilterSpec:
         kind: ``id`` / ``text`` (a non-empty string), ``time`` (see :func:`to_api_time`) or
             ``choice`` (one of ``choices``).
         choices: the allowed values of a ``choice`` filter.
+        doc: one line of docs.
+        annotation: the Python type the argument takes.
 
     Example:
         >>> FilterSpec("status", "status", "choice", ("scheduled", "canceled")).convert("canceled")
@@ -100,6 +146,8 @@ class FilterSpec:
     api_name: str
     kind: FilterKind
     choices: tuple[str, ...] = ()
+    doc: str = ""
+    annotation: Any = str
 
     def convert(self, value: object) -> str:
         """Check a value and convert it to the API's string form.
@@ -118,6 +166,52 @@ class FilterSpec:
         if self.kind == "choice":
             return check_choice(self.name, value, self.choices)
         return check_text(self.name, value)
+
+
+def filter_specs(declaration: type) -> tuple[FilterSpec, ...]:
+    """Read a filters ``TypedDict`` into :class:`FilterSpec` rows, in declaration order.
+
+    Args:
+        declaration: a ``TypedDict`` whose fields are ``Annotated[type, Filter(...)]``.
+
+    Returns:
+        One row per field.
+
+    Raises:
+        TypeError: a field has no :class:`Filter` tag (a mistake in the SDK, found on import).
+    """
+    hints = typing.get_type_hints(declaration, include_extras=True)
+    # The resource's own filters first, then the shared ones (created_*, updated_*).
+    shared = {*CreatedFilters.__annotations__, *UpdatedFilters.__annotations__}
+    order = [n for n in hints if n not in shared] + [n for n in hints if n in shared]
+    specs: list[FilterSpec] = []
+    for name in order:
+        hint = hints[name]
+        tags = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Filter)]
+        if not tags:
+            raise TypeError(f"{declaration.__name__}.{name} needs an Annotated[..., Filter(...)]")
+        tag, annotation = tags[0], hint.__origin__
+        kind = tag.kind or ("choice" if tag.choices else "time" if annotation == TimeLike else "id")
+        specs.append(FilterSpec(name, tag.api_name, kind, tag.choices, tag.doc, annotation))
+    return tuple(specs)
+
+
+class CreatedFilters(TypedDict, total=False):
+    """The creation-time filters several endpoints share."""
+
+    created_after: Annotated[TimeLike, Filter("creation_time.gt", "created strictly after this.")]
+    created_before: Annotated[TimeLike, Filter("creation_time.lt", "created strictly before this.")]
+
+
+class UpdatedFilters(TypedDict, total=False):
+    """The last-update filters several endpoints share."""
+
+    updated_after: Annotated[
+        TimeLike, Filter("last_updated_time.gt", "last updated strictly after this.")
+    ]
+    updated_before: Annotated[
+        TimeLike, Filter("last_updated_time.lt", "last updated strictly before this.")
+    ]
 
 
 def check_text(name: str, value: object) -> str:
@@ -162,8 +256,7 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     """
     text = check_text(name, value)
     if text not in choices:
-        close = difflib.get_close_matches(text, choices, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = suggest(text, choices)
         raise ConfigurationError(f"{name}={value!r} is not one of {', '.join(choices)}.{hint}")
     return text
 

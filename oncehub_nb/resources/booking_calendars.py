@@ -10,14 +10,14 @@ Example:
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
-from oncehub_nb._errors import APIStatusError, ConfigurationError
-from oncehub_nb._http.pagination import Paginator
+from oncehub_nb._errors import ConfigurationError
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike, to_api_time
-from oncehub_nb.resources._filters import check_choice, check_text
+from oncehub_nb.resources._base import Resource, to_api_time
+from oncehub_nb.resources._filters import Filter, TimeLike, check_choice, check_text
 
 __all__ = ["BOOKING_CALENDAR_COLUMNS", "LOCATION_TYPES", "BookingCalendars"]
 
@@ -35,6 +35,16 @@ BOOKING_CALENDAR_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def _moment(api_time: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(api_time.replace("Z", "+00:00"))
+
+
+class BookingCalendarFilters(TypedDict, total=False):
+    """The filters of ``/booking-calendars``."""
+
+    host: Annotated[str, Filter("host", "a user or team id: the calendars it hosts.")]
+
+
 class BookingCalendars(Resource):
     """``/booking-calendars``: the newer product's calendars, hosted by a user or a team.
 
@@ -43,29 +53,9 @@ class BookingCalendars(Resource):
     """
 
     path = "/booking-calendars"
+    filters_type = BookingCalendarFilters
+    noun, attribute, id_prefix = "booking calendars", "booking_calendars", "BKC-"
     columns = BOOKING_CALENDAR_COLUMNS
-    filters = (FilterSpec("host", "host", "id"),)
-
-    def list(
-        self, *, host: str | None = None, after: str | None = None, max_items: int | None = None
-    ) -> Paginator:
-        """Iterate over booking calendars.
-
-        Args:
-            host: a user (``USR-…``) or team (``TM-…``) id: the calendars it hosts.
-            after: resume after this calendar id.
-            max_items: stop after this many calendars.
-
-        Returns:
-            A lazy iterator of calendar dicts.
-
-        Raises:
-            ConfigurationError: ``host`` is not a non-empty string.
-
-        Example:
-            >>> [c["name"] for c in hub.booking_calendars.list()]  # doctest: +SKIP
-        """
-        return self._list({"host": host}, after=after, max_items=max_items)
 
     def time_slots(
         self, calendar_id: str, *, start: TimeLike | None = None, end: TimeLike | None = None
@@ -93,15 +83,14 @@ class BookingCalendars(Resource):
             params["start_time"] = to_api_time(start, argument="start")
         if end is not None:
             params["end_time"] = to_api_time(end, argument="end")
-        if start is not None and end is not None and params["end_time"] <= params["start_time"]:
+        if (
+            start is not None
+            and end is not None
+            and _moment(params["end_time"]) <= _moment(params["start_time"])
+        ):  # compared as times: as text, "…00.500Z" sorts before "…00Z"
             raise ConfigurationError(f"end={end!r} must be after start={start!r}")
         path = self._object_path(calendar_id, "time-slots")
-        slots = self._send("GET", path, params=params)
-        if not isinstance(slots, list):
-            raise APIStatusError(
-                200, None, f"OnceHub answered GET {path} with a non-list", None,
-                self._transport.last_request_id,
-            )  # fmt: skip
+        slots = self.transport.request_json("GET", path, params=params or None, expect=list)
         return [slot for slot in slots if isinstance(slot, dict)]
 
     def schedule(

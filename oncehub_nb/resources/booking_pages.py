@@ -6,9 +6,11 @@ Example:
 
 from __future__ import annotations
 
-from oncehub_nb._http.pagination import Paginator
+from typing import Annotated, TypedDict
+
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource
+from oncehub_nb.resources._base import Resource
+from oncehub_nb.resources._filters import Filter
 
 __all__ = ["BOOKING_PAGE_COLUMNS", "BookingPages"]
 
@@ -22,6 +24,16 @@ BOOKING_PAGE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+class BookingPageFilters(TypedDict, total=False):
+    """The filters of ``/booking-pages``."""
+
+    master_page: Annotated[str, Filter("master_page", "a master page id (``MP-…``): its pages.")]
+    event_type: Annotated[
+        str, Filter("event_type", "an event type id (``ET-…``): pages offering it.")
+    ]
+    user: Annotated[str, Filter("user", "a user id (``USR-…``): that user's pages.")]
+
+
 class BookingPages(Resource):
     """``/booking-pages``: the classic product's personal and shared booking pages.
 
@@ -30,39 +42,6 @@ class BookingPages(Resource):
     """
 
     path = "/booking-pages"
+    filters_type = BookingPageFilters
+    noun, attribute, id_prefix = "booking pages", "booking_pages", "BP-"
     columns = BOOKING_PAGE_COLUMNS
-    filters = (
-        FilterSpec("master_page", "master_page", "id"),
-        FilterSpec("event_type", "event_type", "id"),
-        FilterSpec("user", "user", "id"),
-    )
-
-    def list(
-        self,
-        *,
-        master_page: str | None = None,
-        event_type: str | None = None,
-        user: str | None = None,
-        after: str | None = None,
-        max_items: int | None = None,
-    ) -> Paginator:
-        """Iterate over booking pages.
-
-        Args:
-            master_page: a master page id (``MP-…``): the pages it groups.
-            event_type: an event type id (``ET-…``): the pages offering it.
-            user: a user id (``USR-…``): that user's pages.
-            after: resume after this page id.
-            max_items: stop after this many pages.
-
-        Returns:
-            A lazy iterator of booking page dicts.
-
-        Raises:
-            ConfigurationError: a filter is not a non-empty string.
-
-        Example:
-            >>> next(hub.booking_pages.list())["url"]  # doctest: +SKIP
-        """
-        filters = {"master_page": master_page, "event_type": event_type, "user": user}
-        return self._list(filters, after=after, max_items=max_items)

@@ -11,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from oncehub_nb._errors import ConfigurationError
-from oncehub_nb._http.pagination import ChainedPaginator, Paginator
+from oncehub_nb._http.pagination import ChainedPaginator
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
-from oncehub_nb.resources._filters import check_choice, check_text
+from oncehub_nb.resources._base import Listing, Resource
+from oncehub_nb.resources._filters import (
+    CreatedFilters,
+    Filter,
+    TimeLike,
+    UpdatedFilters,
+    check_choice,
+    check_text,
+)
 from oncehub_nb.resources.booking_pages import BOOKING_PAGE_COLUMNS
 from oncehub_nb.resources.contacts import CONTACT_COLUMNS
 from oncehub_nb.resources.event_types import EVENT_TYPE_COLUMNS
@@ -27,7 +34,7 @@ from oncehub_nb.resources.users import USER_COLUMNS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BOOKING_COLUMNS", "BOOKING_STATUSES", "CONFERENCING", "Bookings"]
+__all__ = ["BOOKING_COLUMNS", "BOOKING_STATUSES", "CONFERENCING", "BookingFilters", "Bookings"]
 
 #: The statuses the API documents (v2, lower case).
 BOOKING_STATUSES = ("requested", "scheduled", "rescheduled", "completed", "canceled", "no_show")
@@ -97,6 +104,34 @@ CONVERSATION_COLUMNS: tuple[Column, ...] = (
 )
 
 
+class BookingFilters(CreatedFilters, UpdatedFilters, total=False):
+    """The filters of ``/bookings`` (declared once: see :mod:`oncehub_nb.resources._filters`)."""
+
+    status: Annotated[
+        str | Sequence[str],
+        Filter(
+            "status",
+            "one of requested, scheduled, rescheduled, completed, canceled, no_show; or a "
+            "list of them (walked one status after the other; the cursor is then "
+            "``<status>:<id>``).",
+            choices=BOOKING_STATUSES,
+        ),
+    ]
+    owner: Annotated[str, Filter("owner", "a user id (``USR-…``): bookings that user owns.")]
+    contact: Annotated[str, Filter("contact", "a contact id (``CTC-…``).")]
+    booking_page: Annotated[str, Filter("booking_page", "a booking page id (Booking Pages).")]
+    master_page: Annotated[str, Filter("master_page", "a master page id (Booking Pages).")]
+    event_type: Annotated[str, Filter("event_type", "an event type id (Booking Pages).")]
+    booking_calendar: Annotated[
+        str, Filter("booking_calendar", "a booking calendar id (Booking Calendars).")
+    ]
+    host: Annotated[str, Filter("host", "a user id hosting or co-hosting (Booking Calendars).")]
+    starting_after: Annotated[TimeLike, Filter("starting_time.gt", "starting strictly after this.")]
+    starting_before: Annotated[
+        TimeLike, Filter("starting_time.lt", "starting strictly before this.")
+    ]
+
+
 class Bookings(Resource):
     """``/bookings``: every booking of the account, newest first.
 
@@ -116,108 +151,36 @@ class Bookings(Resource):
         "contact": CONTACT_COLUMNS,
         "conversation": CONVERSATION_COLUMNS,
     }
-    filters = (
-        FilterSpec("status", "status", "choice", BOOKING_STATUSES),
-        FilterSpec("owner", "owner", "id"),
-        FilterSpec("contact", "contact", "id"),
-        FilterSpec("booking_page", "booking_page", "id"),
-        FilterSpec("master_page", "master_page", "id"),
-        FilterSpec("event_type", "event_type", "id"),
-        FilterSpec("booking_calendar", "booking_calendar", "id"),
-        FilterSpec("host", "host", "id"),
-        FilterSpec("created_after", "creation_time.gt", "time"),
-        FilterSpec("created_before", "creation_time.lt", "time"),
-        FilterSpec("starting_after", "starting_time.gt", "time"),
-        FilterSpec("starting_before", "starting_time.lt", "time"),
-        FilterSpec("updated_after", "last_updated_time.gt", "time"),
-        FilterSpec("updated_before", "last_updated_time.lt", "time"),
-    )
+    filters_type = BookingFilters
+    noun, attribute, id_prefix = "bookings", "bookings", "BKNG-"
 
-    def list(
+    def _listing(
         self,
+        filters: Mapping[str, object],
         *,
-        status: str | Sequence[str] | None = None,
-        owner: str | None = None,
-        contact: str | None = None,
-        booking_page: str | None = None,
-        master_page: str | None = None,
-        event_type: str | None = None,
-        booking_calendar: str | None = None,
-        host: str | None = None,
-        created_after: TimeLike | None = None,
-        created_before: TimeLike | None = None,
-        starting_after: TimeLike | None = None,
-        starting_before: TimeLike | None = None,
-        updated_after: TimeLike | None = None,
-        updated_before: TimeLike | None = None,
-        expand: str | Iterable[str] | None = None,
-        after: str | None = None,
-        max_items: int | None = None,
-    ) -> Paginator | ChainedPaginator:
-        """Iterate over bookings, fetching pages of 100 on demand.
+        expand: str | Iterable[str] | None,
+        after: str | None,
+        max_items: int | None,
+    ) -> Listing:
+        """One walk; or, for a list of statuses, one walk per status, chained.
 
-        Times may be ``datetime`` (naive means UTC), ``date`` or ISO 8601 strings; they are
-        sent as ISO 8601 UTC with ``Z``. Every filter is re-sent on every page.
-
-        Args:
-            status: one of ``requested``, ``scheduled``, ``rescheduled``, ``completed``,
-                ``canceled``, ``no_show``; or a list of them. The API filters on one status,
-                so a list is walked once per status, in the order given, and chained; the
-                cursor is then ``"<status>:<id>"`` and resumes with the same list.
-            owner: a user id (``USR-…``): bookings that user owns.
-            contact: a contact id (``CTC-…``).
-            booking_page: a booking page id (Booking Pages product).
-            master_page: a master page id (Booking Pages product).
-            event_type: an event type id (Booking Pages product).
-            booking_calendar: a booking calendar id (Booking Calendars product).
-            host: a user id hosting or co-hosting (Booking Calendars product).
-            created_after: created strictly after this time.
-            created_before: created strictly before this time.
-            starting_after: starting strictly after this time.
-            starting_before: starting strictly before this time.
-            updated_after: last updated strictly after this time.
-            updated_before: last updated strictly before this time.
-            expand: fields to return as whole objects (``"owner"`` or a list).
-            after: resume after this cursor (a previous pull's ``cursor``).
-            max_items: stop after this many bookings.
-
-        Returns:
-            A lazy iterator of booking dicts; its ``cursor`` is where to resume.
-
-        Raises:
-            ConfigurationError: a filter value is wrong (before any request is sent).
-
-        Example:
-            >>> pages = hub.bookings.list(starting_after="2026-01-01")  # doctest: +SKIP
-            >>> next(pages)["id"]  # doctest: +SKIP
-            'BKNG-…'
+        The API filters on one status at a time, so ``status=[...]`` is walked once per status,
+        in the order given; the cursor is then ``"<status>:<id>"`` and resumes with the same
+        list.
         """
-        filters: dict[str, object] = {
-            "owner": owner,
-            "contact": contact,
-            "booking_page": booking_page,
-            "master_page": master_page,
-            "event_type": event_type,
-            "booking_calendar": booking_calendar,
-            "host": host,
-            "created_after": created_after,
-            "created_before": created_before,
-            "starting_after": starting_after,
-            "starting_before": starting_before,
-            "updated_after": updated_after,
-            "updated_before": updated_before,
-        }
+        status = filters.get("status")
         if status is None or isinstance(status, str):
-            filters["status"] = status
             return self._list(filters, expand=expand, after=after, max_items=max_items)
         if not isinstance(status, Sequence) or not status:
             raise ConfigurationError(f"status takes a status or a list of them, got {status!r}")
         statuses = [check_choice("status", s, BOOKING_STATUSES) for s in dict.fromkeys(status)]
-        self._list({**filters, "status": statuses[0]}, expand=expand, max_items=max_items)
+        others = {k: v for k, v in filters.items() if k != "status"}
+        # Every other argument is checked now, before any request (the walks start lazily).
+        self._list({**others, "status": statuses[0]}, expand=expand, max_items=max_items)
 
         def walk(value: str) -> Any:
             return lambda cursor, left: self._list(
-                {**filters, "status": value}, expand=expand, after=cursor, max_items=left
+                {**others, "status": value}, expand=expand, after=cursor, max_items=left
             )
 
         return ChainedPaginator(

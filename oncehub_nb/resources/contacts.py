@@ -11,13 +11,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from oncehub_nb._errors import ConfigurationError
-from oncehub_nb._http.pagination import Paginator
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
-from oncehub_nb.resources._filters import check_choice
+from oncehub_nb.resources._base import Resource
+from oncehub_nb.resources._filters import CreatedFilters, Filter, UpdatedFilters, check_choice
 
 __all__ = ["CONTACT_COLUMNS", "CONTACT_STATUSES", "Contacts"]
 
@@ -93,6 +92,12 @@ def _custom_fields(value: Any) -> list[dict[str, Any]]:
     )
 
 
+class ContactFilters(CreatedFilters, UpdatedFilters, total=False):
+    """The filters of ``/contacts``."""
+
+    email: Annotated[str, Filter("email", "only the contact with this email.", kind="text")]
+
+
 class Contacts(Resource):
     """``/contacts``: the people bookings are made with.
 
@@ -101,54 +106,9 @@ class Contacts(Resource):
     """
 
     path = "/contacts"
+    filters_type = ContactFilters
+    noun, attribute, id_prefix = "contacts", "contacts", "CTC-"
     columns = CONTACT_COLUMNS
-    filters = (
-        FilterSpec("email", "email", "text"),
-        FilterSpec("created_after", "creation_time.gt", "time"),
-        FilterSpec("created_before", "creation_time.lt", "time"),
-        FilterSpec("updated_after", "last_updated_time.gt", "time"),
-        FilterSpec("updated_before", "last_updated_time.lt", "time"),
-    )
-
-    def list(
-        self,
-        *,
-        email: str | None = None,
-        created_after: TimeLike | None = None,
-        created_before: TimeLike | None = None,
-        updated_after: TimeLike | None = None,
-        updated_before: TimeLike | None = None,
-        after: str | None = None,
-        max_items: int | None = None,
-    ) -> Paginator:
-        """Iterate over contacts.
-
-        Args:
-            email: only the contact with this email.
-            created_after: created strictly after this time (datetime, date or ISO 8601).
-            created_before: created strictly before this time.
-            updated_after: last updated strictly after this time.
-            updated_before: last updated strictly before this time.
-            after: resume after this contact id.
-            max_items: stop after this many contacts.
-
-        Returns:
-            A lazy iterator of contact dicts.
-
-        Raises:
-            ConfigurationError: a wrong filter value (before any request).
-
-        Example:
-            >>> list(hub.contacts.list(created_after="2026-01-01", max_items=5))  # doctest: +SKIP
-        """
-        filters = {
-            "email": email,
-            "created_after": created_after,
-            "created_before": created_before,
-            "updated_after": updated_after,
-            "updated_before": updated_before,
-        }
-        return self._list(filters, after=after, max_items=max_items)
 
     def create(
         self,

@@ -7,7 +7,7 @@ Example:
 from __future__ import annotations
 
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._simple import UnfilteredResource
+from oncehub_nb.resources._base import Resource
 
 __all__ = ["EVENT_TYPE_COLUMNS", "EventTypes"]
 
@@ -18,7 +18,7 @@ EVENT_TYPE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-class EventTypes(UnfilteredResource):
+class EventTypes(Resource):
     """``/event-types``: the services customers choose on booking pages.
 
     Example:
@@ -27,4 +27,5 @@ class EventTypes(UnfilteredResource):
     """
 
     path = "/event-types"
+    noun, attribute, id_prefix = "event types", "event_types", "ET-"
     columns = EVENT_TYPE_COLUMNS

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._simple import UnfilteredResource
+from oncehub_nb.resources._base import Resource
 
 __all__ = ["MASTER_PAGE_COLUMNS", "MasterPages"]
 
@@ -23,7 +23,7 @@ MASTER_PAGE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-class MasterPages(UnfilteredResource):
+class MasterPages(Resource):
     """``/master-pages``: pages that group several booking pages.
 
     Example:
@@ -31,6 +31,7 @@ class MasterPages(UnfilteredResource):
     """
 
     path = "/master-pages"
+    noun, attribute, id_prefix = "master pages", "master_pages", "MP-"
     columns = MASTER_PAGE_COLUMNS
 
     def one_time_link(self, page_id: str) -> dict[str, Any]:

@@ -6,12 +6,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Annotated, ClassVar
 
-from oncehub_nb._http.pagination import Paginator
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource, TimeLike
+from oncehub_nb.resources._base import Resource
+from oncehub_nb.resources._filters import CreatedFilters, Filter
 
 __all__ = ["SMS_COLUMNS", "SMS_STATUSES", "SmsNotifications"]
 
@@ -40,6 +40,15 @@ _RECIPIENT_COLUMNS: tuple[Column, ...] = (
 )
 
 
+class SmsFilters(CreatedFilters, total=False):
+    """The filters of ``/notifications/sms``."""
+
+    recipient: Annotated[str, Filter("recipient", "a contact or user id: messages sent to it.")]
+    recipient_type: Annotated[
+        str, Filter("recipient_type", "``contact`` or ``user``.", choices=RECIPIENT_TYPES)
+    ]
+
+
 class SmsNotifications(Resource):
     """``/notifications/sms``: text messages sent from the account, newest first.
 
@@ -48,51 +57,8 @@ class SmsNotifications(Resource):
     """
 
     path = "/notifications/sms"
+    filters_type = SmsFilters
+    noun, attribute, id_prefix = "SMS notifications", "sms_notifications", "SMS-"
     columns = SMS_COLUMNS
     expandable = ("recipient",)
     expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {"recipient": _RECIPIENT_COLUMNS}
-    filters = (
-        FilterSpec("created_after", "creation_time.gt", "time"),
-        FilterSpec("created_before", "creation_time.lt", "time"),
-        FilterSpec("recipient", "recipient", "id"),
-        FilterSpec("recipient_type", "recipient_type", "choice", RECIPIENT_TYPES),
-    )
-
-    def list(
-        self,
-        *,
-        created_after: TimeLike | None = None,
-        created_before: TimeLike | None = None,
-        recipient: str | None = None,
-        recipient_type: str | None = None,
-        expand: str | Iterable[str] | None = None,
-        after: str | None = None,
-        max_items: int | None = None,
-    ) -> Paginator:
-        """Iterate over SMS notifications.
-
-        Args:
-            created_after: sent strictly after this time (datetime, date or ISO 8601).
-            created_before: sent strictly before this time.
-            recipient: a contact (``CTC-…``) or user (``USR-…``) id.
-            recipient_type: ``contact`` or ``user``.
-            expand: ``"recipient"`` for whole contact / user objects.
-            after: resume after this notification id.
-            max_items: stop after this many notifications.
-
-        Returns:
-            A lazy iterator of notification dicts.
-
-        Raises:
-            ConfigurationError: a wrong filter value (before any request).
-
-        Example:
-            >>> next(hub.sms_notifications.list(recipient_type="user"))["status"]  # doctest: +SKIP
-        """
-        filters = {
-            "created_after": created_after,
-            "created_before": created_before,
-            "recipient": recipient,
-            "recipient_type": recipient_type,
-        }
-        return self._list(filters, expand=expand, after=after, max_items=max_items)

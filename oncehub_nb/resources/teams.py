@@ -6,13 +6,21 @@ Example:
 
 from __future__ import annotations
 
-from oncehub_nb._http.pagination import Paginator
+from typing import Annotated, TypedDict
+
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource
+from oncehub_nb.resources._base import Resource
+from oncehub_nb.resources._filters import Filter
 
 __all__ = ["TEAM_COLUMNS", "Teams"]
 
 TEAM_COLUMNS: tuple[Column, ...] = (Column("id", "string"), Column("name", "string"))
+
+
+class TeamFilters(TypedDict, total=False):
+    """The filters of ``/teams``."""
+
+    user: Annotated[str, Filter("user", "a user id (``USR-…``): the teams that user is in.")]
 
 
 class Teams(Resource):
@@ -24,27 +32,6 @@ class Teams(Resource):
     """
 
     path = "/teams"
+    filters_type = TeamFilters
+    noun, attribute, id_prefix = "teams", "teams", "TM-"
     columns = TEAM_COLUMNS
-    filters = (FilterSpec("user", "user", "id"),)
-
-    def list(
-        self, *, user: str | None = None, after: str | None = None, max_items: int | None = None
-    ) -> Paginator:
-        """Iterate over teams.
-
-        Args:
-            user: a user id (``USR-…``): only the teams that user belongs to.
-            after: resume after this team id.
-            max_items: stop after this many teams.
-
-        Returns:
-            A lazy iterator of team dicts.
-
-        Raises:
-            ConfigurationError: ``user`` is not a non-empty string.
-
-        Example:
-            >>> next(hub.teams.list())["id"]  # doctest: +SKIP
-            'TM-…'
-        """
-        return self._list({"user": user}, after=after, max_items=max_items)

@@ -8,13 +8,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from oncehub_nb._errors import ConfigurationError
-from oncehub_nb._http.pagination import Paginator
 from oncehub_nb.frames.build import Column
-from oncehub_nb.resources._base import FilterSpec, Resource
-from oncehub_nb.resources._filters import check_choice, check_ids, check_text
+from oncehub_nb.resources._base import Resource
+from oncehub_nb.resources._filters import Filter, check_choice, check_ids, check_text
 
 __all__ = ["ASSIGNABLE_ROLES", "USER_COLUMNS", "USER_ROLES", "USER_STATUSES", "Users"]
 
@@ -53,6 +52,12 @@ def _user_fields(
     return body
 
 
+class UserFilters(TypedDict, total=False):
+    """The filters of ``/users``."""
+
+    email: Annotated[str, Filter("email", "only the user with this email.", kind="text")]
+
+
 class Users(Resource):
     """``/users``: the account's users.
 
@@ -61,29 +66,9 @@ class Users(Resource):
     """
 
     path = "/users"
+    filters_type = UserFilters
+    noun, attribute, id_prefix = "users", "users", "USR-"
     columns = USER_COLUMNS
-    filters = (FilterSpec("email", "email", "text"),)
-
-    def list(
-        self, *, email: str | None = None, after: str | None = None, max_items: int | None = None
-    ) -> Paginator:
-        """Iterate over users.
-
-        Args:
-            email: only the user with this email.
-            after: resume after this user id.
-            max_items: stop after this many users.
-
-        Returns:
-            A lazy iterator of user dicts.
-
-        Raises:
-            ConfigurationError: ``email`` is not a non-empty string.
-
-        Example:
-            >>> next(hub.users.list(email="ann@example.com"))["id"]  # doctest: +SKIP
-        """
-        return self._list({"email": email}, after=after, max_items=max_items)
 
     def create(
         self,

@@ -15,8 +15,8 @@ from typing import Any
 
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb.frames.build import Column
+from oncehub_nb.resources._base import Resource
 from oncehub_nb.resources._filters import check_text
-from oncehub_nb.resources._simple import UnfilteredResource
 
 __all__ = ["WEBHOOK_COLUMNS", "WEBHOOK_EVENTS", "Webhooks"]
 
@@ -38,7 +38,7 @@ WEBHOOK_COLUMNS: tuple[Column, ...] = (
 )
 
 
-class Webhooks(UnfilteredResource):
+class Webhooks(Resource):
     """``/webhooks``: where OnceHub POSTs booking and conversation events.
 
     Example:
@@ -46,6 +46,7 @@ class Webhooks(UnfilteredResource):
     """
 
     path = "/webhooks"
+    noun, attribute, id_prefix = "webhooks", "webhooks", "WHK-"
     columns = WEBHOOK_COLUMNS
 
     def create(self, *, name: str, url: str, events: Sequence[str]) -> dict[str, Any]:

@@ -1,5 +1,10 @@
 """A local OnceHub API v2 for tutorials, tests and benchmarks (needs the ``sandbox`` extra).
 
+Owns the fake OnceHub: the API routes (following OnceHub's official spec), its seeded data, the
+OAuth authorization server (OnceHub documents no OAuth; this one is built on oauthlib's
+server side), faults, limits and admin endpoints. A leaf: nothing in the core imports it, and
+it may import only the lowest layers (``_redact``, ``_errors``) besides its own modules.
+
 Example:
     >>> from oncehub_nb.sandbox import Sandbox
     >>> with Sandbox(bookings=10, seed=7) as sb:  # doctest: +SKIP

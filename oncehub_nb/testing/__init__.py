@@ -1,5 +1,8 @@
 """Testing kit: recorded OnceHub flows (VCR cassettes), their scrubbing, and a pytest plugin.
 
+A leaf like the sandbox: nothing in the core imports it; it may import the client, ``auth``,
+the sandbox and everything below them.
+
 Testers replay the recorded authorization, token and API scenarios offline, in our suite and in
 their own. The pytest plugin (:mod:`oncehub_nb.testing.plugin`, registered as ``oncehub_nb``)
 gives the fixtures ``oncehub_replay``, ``oncehub_vcr_config`` and ``oncehub_sandbox``.

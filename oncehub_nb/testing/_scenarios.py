@@ -65,9 +65,9 @@ class Scenario:
 SCENARIOS: dict[str, Scenario] = {}
 _SMALL = {"bookings": 5, "seed": 7, "rate_limit": False}
 #: The sandbox account (seed 7) every signed-in scenario ends up in.
-_ACCOUNT = "kevin.hernandez@martin-mcmillan.example.com"
+ACCOUNT = "kevin.hernandez@martin-mcmillan.example.com"
 _DATA = {"bookings": 60, "seed": 7, "rate_limit": False}
-_PAGE = 25
+PAGE = 25
 
 
 def scenario(
@@ -84,7 +84,7 @@ def scenario(
     def register(run: Callable[[FlowContext], Outcome]) -> Callable[[FlowContext], Outcome]:
         data = sandbox.pop("data", False)
         knobs = {**(_DATA if data else _SMALL), **sandbox}
-        client = {"page_size": _PAGE} if data else {}
+        client = {"page_size": PAGE} if data else {}
         SCENARIOS[name] = Scenario(name, title, proves, run, expected, auth, knobs, client)
         return run
 
@@ -111,7 +111,7 @@ def _sign_in_and_validate(ctx: FlowContext, kind: str) -> Outcome:
     }
 
 
-_SIGNED_IN = {"account": _ACCOUNT, "has_refresh_token": True, "expires_in": 3600}
+_SIGNED_IN = {"account": ACCOUNT, "has_refresh_token": True, "expires_in": 3600}
 
 
 @scenario(
@@ -305,7 +305,7 @@ def _revoked(ctx: FlowContext) -> Outcome:
     "oauth-401-refresh-retry",
     "The server rejects a token that still looks valid (401): refresh once, retry once.",
     "A 401 with an unexpired token triggers one refresh and one retry, which succeeds.",
-    {"account": _ACCOUNT, "refreshes": 1},
+    {"account": ACCOUNT, "refreshes": 1},
     auth="confidential",
 )
 def _401_retry(ctx: FlowContext) -> Outcome:

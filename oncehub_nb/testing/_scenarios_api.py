@@ -17,7 +17,7 @@ from typing import Any
 
 from oncehub_nb import AuthenticationError, PermissionDeniedError
 from oncehub_nb.testing._context import FlowContext
-from oncehub_nb.testing._scenarios import _ACCOUNT, _PAGE, SCENARIOS, Outcome, scenario
+from oncehub_nb.testing._scenarios import ACCOUNT, PAGE, SCENARIOS, Outcome, scenario
 
 __all__ = ["SCENARIOS"]
 
@@ -29,7 +29,7 @@ __all__ = ["SCENARIOS"]
     "api-key-valid",
     "GET /test with a valid API key.",
     "The API-Key header authenticates; validate() returns the account.",
-    {"account": _ACCOUNT},
+    {"account": ACCOUNT},
 )
 def _key_valid(ctx: FlowContext) -> Outcome:
     with ctx.client() as hub:
@@ -74,7 +74,7 @@ def _key_no_plan(ctx: FlowContext) -> Outcome:
     data=True,
 )
 def _paged(ctx: FlowContext) -> Outcome:
-    with ctx.client(page_size=_PAGE) as hub:
+    with ctx.client(page_size=PAGE) as hub:
         sent = _count_requests(hub)
         frame = hub.bookings.to_frame(progress=False)
     return {
@@ -100,7 +100,7 @@ def _retry(kind: str, status: int) -> Callable[[FlowContext], Outcome]:
     return run
 
 
-_OK = {"account": _ACCOUNT}
+_OK = {"account": ACCOUNT}
 scenario(
     "retry-429",
     "GET /test is rate limited twice (429), then succeeds.",
@@ -123,7 +123,7 @@ scenario(
     data=True,
 )
 def _sync(ctx: FlowContext) -> Outcome:
-    with tempfile.TemporaryDirectory() as folder, ctx.client(page_size=_PAGE) as hub:
+    with tempfile.TemporaryDirectory() as folder, ctx.client(page_size=PAGE) as hub:
         target = Path(folder) / "bookings.parquet"
         first = hub.bookings.sync(target, progress=False)
         victim = next(
