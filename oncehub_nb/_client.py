@@ -52,7 +52,7 @@ class OnceHub:
     key is read from ``ONCEHUB_API_KEY``.
 
     Args:
-        api_key: an OnceHub API key (Settings > Account Integrations > APIs & Webhooks).
+        api_key: an OnceHub API key (gear icon > Account Integrations > APIs & Webhooks).
         auth: a requests auth object, instead of ``api_key``.
         session: a requests session that authenticates its own requests (OAuth).
         env: the environment to read ``ONCEHUB_*`` variables from (default ``os.environ``).
@@ -93,7 +93,7 @@ class OnceHub:
             if api_key is None:
                 raise ConfigurationError(
                     "No credentials: pass api_key=... (or set ONCEHUB_API_KEY), or sign in with "
-                    "oncehub_nb.login(). OnceHub API keys are created under Settings > Account "
+                    "oncehub_nb.login(). OnceHub API keys are created under gear icon > Account "
                     "Integrations > APIs & Webhooks."
                 )
             auth = ApiKeyAuth(api_key)
@@ -133,7 +133,7 @@ class OnceHub:
         env = os.environ if env is None else env
         if not (env.get("ONCEHUB_API_KEY") or "").strip():
             raise ConfigurationError(
-                "ONCEHUB_API_KEY is not set. Set it to an OnceHub API key (Settings > Account "
+                "ONCEHUB_API_KEY is not set. Set it to an OnceHub API key (gear icon > Account "
                 "Integrations > APIs & Webhooks), or pass api_key= to OnceHub()."
             )
         return cls(env=env, **settings)

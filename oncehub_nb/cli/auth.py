@@ -73,7 +73,7 @@ def _expiry(expires_at: float | None) -> str:
 def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> None:
     """Sign in and keep the credential: OAuth (link + pasted address) or an API key.
 
-    OnceHub documents API keys (Settings > Account Integrations > APIs & Webhooks); the OAuth
+    OnceHub documents API keys (gear icon > Account Integrations > APIs & Webhooks); the OAuth
     endpoints are whatever you configure (the sandbox prints its own).
     """
     from oncehub_nb._client import OnceHub

@@ -125,7 +125,7 @@ class LoginPanel:
         key = w.VBox(
             [
                 w.HTML(
-                    "Create a key in OnceHub under <i>Settings &gt; Account Integrations &gt; "
+                    "Create a key in OnceHub under <i>gear icon &gt; Account Integrations &gt; "
                     "APIs &amp; Webhooks</i>, paste it here, then Connect."
                 ),
                 w.HBox([self.key, self.key_connect]),
