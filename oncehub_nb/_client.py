@@ -38,6 +38,7 @@ from oncehub_nb.resources import (
 if TYPE_CHECKING:
     from oncehub_nb.auth.config import OAuthConfig
     from oncehub_nb.auth.tokens import Token, TokenStore
+    from oncehub_nb.doctor import DoctorReport
 
 __all__ = ["OnceHub"]
 
@@ -212,6 +213,45 @@ class OnceHub:
         match = _ACCOUNT_RE.search(message) if isinstance(message, str) else None
         self.account = match.group(1) if match else (message or "valid")
         return self.account
+
+    def doctor(self) -> DoctorReport:
+        """Probe the account read-only and compare its data with the SDK's column schemas.
+
+        ``GET /test``, then one page (``limit=100``) of every list endpoint, and the page after
+        it where there is one (to see the cursor move on). See :mod:`oncehub_nb.doctor`.
+
+        Returns:
+            The report: ``print()`` it for a table, ``.write(path)`` it for a JSON file with
+            field names and types only (no value from the account), ``.new`` for what is not
+            a documented departure of OnceHub from its spec.
+
+        Raises:
+            APIConnectionError: OnceHub could not be reached.
+
+        Example:
+            >>> from oncehub_nb.sandbox import Sandbox
+            >>> with Sandbox(bookings=30, rate_limit=False) as sb, OnceHub(
+            ...     api_key=sb.api_key, api_base=sb.base_url, rate_limit=False
+            ... ) as hub:
+            ...     report = hub.doctor()
+            >>> report.ok, len(report.endpoints)
+            (True, 10)
+        """
+        from oncehub_nb.doctor import probe
+
+        resources = [
+            self.bookings,
+            self.booking_calendars,
+            self.booking_pages,
+            self.master_pages,
+            self.event_types,
+            self.users,
+            self.teams,
+            self.contacts,
+            self.webhooks,
+            self.sms_notifications,
+        ]
+        return probe(self._transport, resources)
 
     @property
     def last_request_id(self) -> str | None:
