@@ -195,3 +195,33 @@ def test_exports_honour_the_umask(sandbox: Sandbox, tmp_path: Path, umask: int, 
         assert result.returncode == 0, result.stderr
         assert stat.S_IMODE(out.stat().st_mode) == mode, (name, oct(out.stat().st_mode))
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_bookings_uses_a_kept_oauth_token_when_there_is_no_key(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = make_sandbox(bookings=12, rate_limit=False)
+    env = _env(sb, tmp_path / "tokens")
+    for name, value in sb.oauth_settings("public").items():
+        if value:
+            env[f"ONCEHUB_{name.upper()}"] = value
+    login = subprocess.Popen(
+        [EXE, "login"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert login.stdout is not None
+    url = ""
+    while not url:
+        line = login.stdout.readline()
+        assert line, login.stderr.read() if login.stderr else ""
+        url = line.strip() if "/oauth/authorize?" in line else ""
+    _out, err = login.communicate(f"{sb.consent(url, allow=True)}\n", timeout=60)
+    assert login.returncode == 0, err
+    out = tmp_path / "out.csv"
+    export = _run(["bookings", "-o", str(out)], env)  # no key anywhere: the kept token
+    assert export.returncode == 0, export.stderr
+    assert len(pd.read_csv(out)) == 12

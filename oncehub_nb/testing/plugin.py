@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,24 +100,41 @@ def oncehub_vcr_config(request: pytest.FixtureRequest) -> Iterator[dict[str, Any
     else:
         people = PersonalData()
     scrubber = Scrubber(hosts=hosts, personal=people)
-    started = time.time() - 1.0  # file times may be rounded to the second
+    folder = _cassette_folder(request) if people is not None else None
+    before = _snapshot(folder)
     yield vcr_config(scrubber)
-    if people is not None and _record_mode(request) != "none":
-        _scan_written(request, people=people, secrets=list(scrubber.secrets), since=started)
+    if folder is not None and people is not None and _record_mode(request) != "none":
+        written = [path for path, stamp in _snapshot(folder).items() if before.get(path) != stamp]
+        _scan_written(written, people=people, secrets=list(scrubber.secrets))
 
 
-def _scan_written(
-    request: pytest.FixtureRequest, *, people: Any, secrets: list[str], since: float
-) -> None:
+def _cassette_folder(request: pytest.FixtureRequest) -> Path | None:
+    try:
+        return Path(request.getfixturevalue("vcr_cassette_dir"))
+    except pytest.FixtureLookupError:  # pytest-recording is not installed: nothing recorded
+        return None
+
+
+def _snapshot(folder: Path | None) -> dict[Path, tuple[int, int, int]]:
+    """Each cassette's (inode, size, mtime): what changed is what the test wrote.
+
+    Compared as stamps, not against the clock: file times come from the file system's clock,
+    which need not agree with this process's (a shifted clock in tests, a network disk).
+    """
+    if folder is None or not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.glob("*.yaml"):
+        info = path.stat()
+        found[path] = (info.st_ino, info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _scan_written(written: list[Path], *, people: Any, secrets: list[str]) -> None:
     """Scan (and finish) the cassettes this test wrote; fail the test on a finding."""
     from oncehub_nb.testing._live import check_recording
 
-    try:
-        folder = Path(request.getfixturevalue("vcr_cassette_dir"))
-    except pytest.FixtureLookupError:  # pytest-recording is not installed: nothing recorded
-        return
-    written = [p for p in folder.glob("*.yaml") if p.stat().st_mtime >= since]
-    for cassette in written:
+    for cassette in sorted(written):
         findings = check_recording(cassette, people=people, secrets=secrets, env=os.environ)
         if findings:
             cassette.unlink()
