@@ -105,9 +105,9 @@ def test_every_page_opens_with_no_outside_request(site: tuple[str, Path]) -> Non
             page.wait_for_load_state("networkidle")
         # The search loads its worker and index only when used: use it once.
         page.goto(f"{root}/")
-        page.locator("label.md-search__icon, .md-search__input").first.click()
         page.locator(".md-search__input").fill("sign-in panel")
-        page.locator(".md-search-result__item").first.wait_for()
+        # The worker builds the index on first use: slow on a busy machine, so wait longer.
+        page.locator(".md-search-result__item").first.wait_for(timeout=90_000)
         page.wait_for_load_state("networkidle")
     assert outside == [], sorted(set(outside))
     assert any(url.endswith("search_index.json") for url in local)
@@ -124,7 +124,7 @@ def test_search_results_show_no_pilcrow(site: tuple[str, Path]) -> None:
         for query in ("sign-in panel", "Clean up", "Use the client", "notebook", "frame"):
             page.goto(f"{root}/")  # a fresh page per query: no list left from the last one
             page.locator(".md-search__input").fill(query)
-            page.locator(".md-search-result__item").first.wait_for()
+            page.locator(".md-search-result__item").first.wait_for(timeout=90_000)
             page.wait_for_timeout(300)  # the list fills in one go; let it finish
             shown = page.locator(".md-search-result").text_content() or ""
             assert "matching document" in shown and "¶" not in shown, (query, shown[:300])
