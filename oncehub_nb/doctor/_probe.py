@@ -3,13 +3,17 @@
 Where a list has a next page, the page after the first is fetched too, only to see that the
 cursor moves on.
 
+The client calls it (``hub.doctor()``) with its transport and its list resources.
+
 Example:
     >>> from oncehub_nb import OnceHub
     >>> from oncehub_nb.sandbox import Sandbox
-    >>> with Sandbox(bookings=3) as sb, OnceHub(api_key=sb.api_key, api_base=sb.base_url) as hub:
-    ...     report = probe(hub._transport, [hub.teams])
-    >>> [(e.path, e.status, e.findings) for e in report.endpoints]
-    [('/teams', 'ok', [])]
+    >>> with Sandbox(bookings=3, rate_limit=False) as sb, OnceHub(
+    ...     api_key=sb.api_key, api_base=sb.base_url, rate_limit=False
+    ... ) as hub:
+    ...     report = hub.doctor()
+    >>> [(e.path, e.status, e.findings) for e in report.endpoints][6]
+    ('/teams', 'ok', [])
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from oncehub_nb._config import DEFAULT_API_BASE, is_loopback_url
 from oncehub_nb._errors import APIStatusError, AuthenticationError, PermissionDeniedError
@@ -26,9 +30,9 @@ from oncehub_nb._version import __version__
 from oncehub_nb.doctor._checks import Finding, Tally, json_type, safe_name
 from oncehub_nb.doctor._known import known_note
 from oncehub_nb.doctor._report import DoctorReport, EndpointResult
-from oncehub_nb.resources._base import Resource
+from oncehub_nb.frames.build import Column
 
-__all__ = ["PAGE_LIMIT", "probe"]
+__all__ = ["PAGE_LIMIT", "ListEndpoint", "probe"]
 
 #: The API's largest page: one request shows as many records as possible.
 PAGE_LIMIT = 100
@@ -36,6 +40,18 @@ PAGE_LIMIT = 100
 _LEFT_OUT = {"object"}
 _LEFT_OUT_BY_PATH: Mapping[str, set[str]] = {"/webhooks": {"secret"}}
 _RATE_HEADER = re.compile(r"(?i)rate-?limit|^retry-after$")
+
+
+class ListEndpoint(Protocol):
+    """What the probe needs of a resource: its list path and its frame's columns."""
+
+    @property
+    def path(self) -> str:
+        """The list path, e.g. ``/bookings``."""
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The column schema the frames are built from."""
 
 
 def _server(api_base: str) -> str:
@@ -105,7 +121,7 @@ def _check_cursor(transport: Transport, path: str, first: Sequence[Any], tally: 
     return 1
 
 
-def _endpoint(transport: Transport, resource: Resource, rate: dict[str, str]) -> EndpointResult:
+def _endpoint(transport: Transport, resource: ListEndpoint, rate: dict[str, str]) -> EndpointResult:
     path = resource.path
     tally = Tally()
     try:
@@ -139,7 +155,7 @@ def _endpoint(transport: Transport, resource: Resource, rate: dict[str, str]) ->
     )
 
 
-def probe(transport: Transport, resources: Sequence[Resource]) -> DoctorReport:
+def probe(transport: Transport, resources: Sequence[ListEndpoint]) -> DoctorReport:
     """Check the credential, walk one page of each resource, compare with the schemas.
 
     Read-only: ``GET /test`` and ``GET <list path>?limit=100`` (plus ``after=<last id>`` when
@@ -160,7 +176,7 @@ def probe(transport: Transport, resources: Sequence[Resource]) -> DoctorReport:
         >>> from oncehub_nb.sandbox import Sandbox
         >>> with Sandbox(bookings=0) as sb, OnceHub(api_key="not-the-key-0123456789",
         ...                                         api_base=sb.base_url) as hub:
-        ...     print(probe(hub._transport, [hub.bookings]).credential)
+        ...     print(hub.doctor().credential)
         refused: AuthenticationError (HTTP 401)
     """
     base = transport.settings.api_base

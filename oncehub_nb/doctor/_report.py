@@ -155,9 +155,13 @@ class DoctorReport:
                 continue
             lines += ["", f"{title}:"]
             for f in rows:
+                what = (
+                    f"a field the schema does not read ({f.observed})"
+                    if f.kind == "unknown-field"
+                    else f"expected {f.expected}, got {f.observed}"
+                )
                 lines.append(
-                    f"  {f.endpoint:<20} {f.kind:<16} {f.field or '-':<40} expected {f.expected}, "
-                    f"got {f.observed} ({f.count}x)"
+                    f"  {f.endpoint:<20} {f.kind:<16} {f.field or '-':<40} {what} ({f.count}x)"
                 )
         lines += ["", "All clear: nothing new." if self.ok else f"{len(self.new)} new finding(s)."]
         return "\n".join(lines)
