@@ -42,6 +42,7 @@ from oncehub_nb.resources import (
 if TYPE_CHECKING:
     from oncehub_nb.auth.config import OAuthConfig
     from oncehub_nb.auth.tokens import Token, TokenStore
+    from oncehub_nb.doctor import DoctorReport
 
 __all__ = ["OnceHub"]
 
@@ -55,7 +56,7 @@ class OnceHub:
     With neither, the key is read from ``ONCEHUB_API_KEY``.
 
     Args:
-        api_key: an OnceHub API key (Settings > Account Integrations > APIs & Webhooks).
+        api_key: an OnceHub API key (gear icon > Account Integrations > APIs & Webhooks).
         auth: a credential instead: :class:`~oncehub_nb.auth.ApiKeyAuth`,
             :class:`~oncehub_nb.auth.OAuthAuth` (see :meth:`from_oauth`) ...
         env: the environment to read ``ONCEHUB_*`` variables from (default ``os.environ``).
@@ -98,7 +99,7 @@ class OnceHub:
             if api_key is None:
                 raise ConfigurationError(
                     "No credentials: pass api_key=... (or set ONCEHUB_API_KEY), or sign in with "
-                    "oncehub_nb.login(). OnceHub API keys are created under Settings > Account "
+                    "oncehub_nb.login(). OnceHub API keys are created under gear icon > Account "
                     "Integrations > APIs & Webhooks."
                 )
             auth = ApiKeyAuth(api_key, stored_in=stored_in)
@@ -143,7 +144,7 @@ class OnceHub:
         env = os.environ if env is None else env
         if not (env.get("ONCEHUB_API_KEY") or "").strip():
             raise ConfigurationError(
-                "ONCEHUB_API_KEY is not set. Set it to an OnceHub API key (Settings > Account "
+                "ONCEHUB_API_KEY is not set. Set it to an OnceHub API key (gear icon > Account "
                 "Integrations > APIs & Webhooks), or pass api_key= to OnceHub()."
             )
         return cls(env=env, **settings)
@@ -245,6 +246,45 @@ class OnceHub:
         """
         account = self.account or "not checked yet (hub.validate())"
         return [("Connection", self.settings.api_base), ("Account", account), *self.auth.describe()]
+
+    def doctor(self) -> DoctorReport:
+        """Probe the account read-only and compare its data with the SDK's column schemas.
+
+        ``GET /test``, then one page (``limit=100``) of every list endpoint, and the page after
+        it where there is one (to see the cursor move on). See :mod:`oncehub_nb.doctor`.
+
+        Returns:
+            The report: ``print()`` it for a table, ``.write(path)`` it for a JSON file with
+            field names and types only (no value from the account), ``.new`` for what is not
+            a documented departure of OnceHub from its spec.
+
+        Raises:
+            APIConnectionError: OnceHub could not be reached.
+
+        Example:
+            >>> from oncehub_nb.sandbox import Sandbox
+            >>> with Sandbox(bookings=30, rate_limit=False) as sb, OnceHub(
+            ...     api_key=sb.api_key, api_base=sb.base_url, rate_limit=False
+            ... ) as hub:
+            ...     report = hub.doctor()
+            >>> report.ok, len(report.endpoints)
+            (True, 10)
+        """
+        from oncehub_nb.doctor import probe
+
+        resources = [
+            self.bookings,
+            self.booking_calendars,
+            self.booking_pages,
+            self.master_pages,
+            self.event_types,
+            self.users,
+            self.teams,
+            self.contacts,
+            self.webhooks,
+            self.sms_notifications,
+        ]
+        return probe(self.transport, resources)
 
     @property
     def last_request_id(self) -> str | None:

@@ -93,3 +93,46 @@ def test_schema_fields_match_the_spec(components: dict[str, Any], name: str) -> 
             assert column.kind == "category", (name, column.name)
             spec_values = {v for v in prop["enum"] if v is not None}
             assert spec_values <= set(column.choices), (name, column.name)
+
+
+def _resolve(components: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in prop:
+        prop = components[prop["$ref"].rsplit("/", 1)[-1]]
+    return prop
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    kind = prop.get("type")
+    options = prop.get("oneOf") or prop.get("anyOf") or []
+    return bool(
+        prop.get("nullable")
+        or kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or any(_allows_null(option) for option in options)
+    )
+
+
+def _object_properties(components: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    prop = _resolve(components, prop)
+    found: dict[str, Any] = {}
+    for option in [prop, *(prop.get("oneOf") or prop.get("anyOf") or [])]:
+        option = _resolve(components, option)
+        for part in option.get("allOf", [option]):
+            found.update(_resolve(components, part).get("properties", {}))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_nullable_columns_are_where_the_spec_allows_null(
+    components: dict[str, Any], name: str
+) -> None:
+    """``Column.nullable`` (what hub.doctor() expects) is the spec's: null allowed on the path."""
+    columns, _ = SCHEMAS[name]
+    spec = _properties(components, name)
+    for column in columns:
+        properties, allows = spec, False
+        for key in column.path:
+            prop = properties[key]
+            allows = allows or _allows_null(_resolve(components, prop)) or _allows_null(prop)
+            properties = _object_properties(components, prop)
+        assert column.nullable == allows, (name, column.name, allows)

@@ -61,3 +61,16 @@ def on_files(files: Files, config: Any) -> Files:
             )
         )
     return files
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Give notebook headings Material's permalink class, so search leaves the "¶" out.
+
+    nbconvert (through mkdocs-jupyter) ends each notebook heading with
+    ``<a class="anchor-link">¶</a>``; Material's search indexes that "¶" into the section title,
+    while it skips its own permalinks (``class="headerlink"``). As a ``headerlink`` the anchor
+    also looks like the Markdown pages' (shown on hover).
+    """
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    return html.replace('<a class="anchor-link" href="#', '<a class="headerlink" href="#')

@@ -40,7 +40,8 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 
 _HINTS: dict[type[APIStatusError], str] = {
     AuthenticationError: (
-        "Check the API key (OnceHub: Settings > APIs & Webhooks) or sign in again"
+        "Check the API key (OnceHub: gear icon > Account Integrations > APIs & Webhooks) or "
+        "sign in again"
     ),
     RateLimitError: (
         "OnceHub allows 5 requests/s per account and 200 per 5 minutes per IP; wait and retry"

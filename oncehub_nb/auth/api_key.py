@@ -25,7 +25,7 @@ __all__ = ["ApiKeyAuth"]
 class ApiKeyAuth(Credential, requests.auth.AuthBase):
     """Adds ``API-Key: <key>`` to every request; the key never shows in reprs or logs.
 
-    Create keys in OnceHub under Settings > Account Integrations > APIs & Webhooks.
+    Create keys in OnceHub under gear icon > Account Integrations > APIs & Webhooks.
 
     It is also a requests ``auth`` object, for plain ``requests`` calls of your own.
 
@@ -57,7 +57,7 @@ class ApiKeyAuth(Credential, requests.auth.AuthBase):
         if not key:
             raise ConfigurationError(
                 "The API key is empty. Pass api_key=... or set ONCEHUB_API_KEY; create a key in "
-                "OnceHub under Settings > Account Integrations > APIs & Webhooks."
+                "OnceHub under gear icon > Account Integrations > APIs & Webhooks."
             )
         if any(ch.isspace() for ch in key):
             raise ConfigurationError(

@@ -32,6 +32,27 @@ from oncehub_nb.auth.tokens import TokenStore, check_record_name
 
 __all__ = ["FileTokenStore", "KeyringTokenStore", "MemoryTokenStore", "default_token_dir"]
 
+#: Records of started sign-ins: one per attempt, each with its own random name.
+PENDING_PREFIX = "pending-"
+
+
+def _lock_key(name: str) -> str:
+    """The lock a record is guarded by: its own, or one shared by all pending sign-ins.
+
+    filelock leaves a lock file in place on release (waiters must share its inode, so deleting
+    it would let two holders in), hence one lock file per distinct key stays in the folder.
+    Token records are few (one per app and server); pending sign-ins get a fresh name on every
+    attempt, so they share one lock: the folder holds a bounded number of lock files, however
+    many sign-ins were started or abandoned. Finishing a sign-in holds the lock for
+    milliseconds, so sharing it costs nothing noticeable.
+
+    Example:
+        >>> _lock_key("pending-app-0123abcd"), _lock_key("token-app-0123")
+        ('pending-sign-ins', 'token-app-0123')
+    """
+    check_record_name(name)
+    return "pending-sign-ins" if name.startswith(PENDING_PREFIX) else name
+
 
 class MemoryTokenStore(TokenStore):
     """Keeps records in this process only; gone when the kernel restarts.
@@ -218,9 +239,10 @@ class FileTokenStore(TokenStore):
         import filelock
 
         self._ensure_dir()
+        key = _lock_key(name)
         with self._guard:
-            thread_lock = self._thread_locks.setdefault(check_record_name(name), threading.RLock())
-        lock_path = _lock_file(self.directory / f"{check_record_name(name)}.json.lock")
+            thread_lock = self._thread_locks.setdefault(key, threading.RLock())
+        lock_path = _lock_file(self.directory / f"{key}.json.lock")
         with thread_lock, filelock.FileLock(lock_path, mode=0o600, is_singleton=True):
             yield
 
@@ -307,9 +329,10 @@ class KeyringTokenStore(TokenStore):
         import filelock
 
         private_folder(self._lock_dir)
+        key = _lock_key(name)
         with self._guard:
-            thread_lock = self._thread_locks.setdefault(check_record_name(name), threading.RLock())
-        lock_path = _lock_file(self._lock_dir / f"{name}.keyring.lock")
+            thread_lock = self._thread_locks.setdefault(key, threading.RLock())
+        lock_path = _lock_file(self._lock_dir / f"{key}.keyring.lock")
         with thread_lock, filelock.FileLock(lock_path, mode=0o600, is_singleton=True):
             yield
 

@@ -9,6 +9,7 @@ Example:
 
         oncehub-nb demo                         # sandbox + API key + bookings summary
         oncehub-nb sandbox --port 8080 --seed 7 # a local OnceHub for your own code
+        oncehub-nb doctor                       # probe your account (read-only)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import click
 
 from oncehub_nb._version import __version__
-from oncehub_nb.cli import auth, cassettes, data, sandbox, scan
+from oncehub_nb.cli import auth, cassettes, data, doctor, sandbox, scan
 
 __all__ = ["main"]
 
@@ -33,5 +34,6 @@ main.add_command(auth.login)
 main.add_command(auth.status)
 main.add_command(auth.logout)
 main.add_command(data.bookings)
+main.add_command(doctor.doctor)
 main.add_command(cassettes.cassettes)
 main.add_command(scan.scan)

@@ -27,8 +27,10 @@ import click
 from oncehub_nb._config import Settings
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb._redact import mask
-from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+from oncehub_nb.auth.stores import PENDING_PREFIX
+from oncehub_nb.auth.tokens import api_key_record_name, load_api_key, save_api_key
 from oncehub_nb.cli.common import friendly_errors
+from oncehub_nb.cli.credentials import find_credential, make_store, store_option
 
 __all__ = ["login", "logout", "status"]
 
@@ -45,23 +47,9 @@ _oauth_options = [
 def _with_oauth_options(func: Any) -> Any:
     for option in reversed(_oauth_options):
         func = option(func)
-    return click.option(
-        "--store",
-        type=click.Choice(["file", "keyring"]),
-        default="file",
-        show_default=True,
-        help="Where tokens and keys are kept.",
-    )(click.option("--api-base", default=None, help="API root [ONCEHUB_API_BASE].")(func))
-
-
-def _store(kind: str) -> TokenStore:
-    if kind == "keyring":
-        from oncehub_nb.auth.stores import KeyringTokenStore
-
-        return KeyringTokenStore()
-    from oncehub_nb.auth.stores import FileTokenStore
-
-    return FileTokenStore()
+    return store_option(
+        click.option("--api-base", default=None, help="API root [ONCEHUB_API_BASE].")(func)
+    )
 
 
 def _oauth_config(**options: Any) -> Any:
@@ -86,13 +74,13 @@ def _expiry(expires_at: float | None) -> str:
 def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> None:
     """Sign in and keep the credential: OAuth (link + pasted address) or an API key.
 
-    OnceHub documents API keys (Settings > Account Integrations > APIs & Webhooks); the OAuth
+    OnceHub documents API keys (gear icon > Account Integrations > APIs & Webhooks); the OAuth
     endpoints are whatever you configure (the sandbox prints its own).
     """
     from oncehub_nb._client import OnceHub
 
     settings = Settings.resolve(api_base=api_base)
-    target = _store(store)
+    target = make_store(store)
     if use_api_key:
         key = click.prompt("OnceHub API key (not shown)", hide_input=True).strip()
         with OnceHub(api_key=key, api_base=settings.api_base, env={}) as hub:
@@ -122,16 +110,14 @@ def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> 
 def status(api_base: str | None, store: str, **oauth: Any) -> None:
     """Show what is signed in: API key and OAuth token (masked), store and expiry."""
     settings = Settings.resolve(api_base=api_base)
-    target = _store(store)
-    env_key = os.environ.get("ONCEHUB_API_KEY", "").strip()
-    stored_key = load_api_key(target, settings.api_base)
+    target = make_store(store)
     click.echo(f"API base: {settings.api_base}")
-    if env_key:
-        click.echo(f"API key:  {mask(env_key)} from ONCEHUB_API_KEY")
-    elif stored_key:
-        click.echo(f"API key:  {mask(stored_key)} in {target.describe()}")
-    else:
+    try:  # the key every command would use, found the way they all find it
+        found = find_credential(None, api_base=settings.api_base, store=target, oauth=lambda: None)
+    except ConfigurationError:
         click.echo("API key:  none (oncehub-nb login --api-key)")
+    else:
+        click.echo(f"API key:  {mask(found.api_key)} from {found.source}")
     if not (oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID")):
         click.echo("OAuth:    no client configured (ONCEHUB_CLIENT_ID)")
         return
@@ -151,21 +137,26 @@ def status(api_base: str | None, store: str, **oauth: Any) -> None:
 @_with_oauth_options
 @friendly_errors
 def logout(api_base: str | None, store: str, **oauth: Any) -> None:
-    """Sign out: revoke the OAuth token at the server (when it can) and delete what is kept."""
+    """Sign out: revoke the OAuth token at the server (when it can) and delete what is kept.
+
+    Deletes the stored API key of this API base, the OAuth token of the configured app, and
+    every unfinished sign-in (a started link that was never completed).
+    """
     settings = Settings.resolve(api_base=api_base)
-    target = _store(store)
+    target = make_store(store)
+    pending = target.names(PENDING_PREFIX)
+    for name in pending:  # started sign-ins that never finished: each holds a code verifier
+        target.delete(name)
+    if pending:
+        click.echo(f"{len(pending)} unfinished sign-in(s) deleted.")
     if load_api_key(target, settings.api_base) is not None:
         target.delete(api_key_record_name(settings.api_base))
         click.echo("Stored API key deleted (it stays valid at OnceHub until you delete it there).")
     if oauth.get("client_id") or os.environ.get("ONCEHUB_CLIENT_ID"):
         from oncehub_nb._http.transport import standalone_transport
-        from oncehub_nb.auth.flow import AuthorizationFlow
         from oncehub_nb.auth.oauth import OAuthAuth
 
         config = _oauth_config(**oauth)
-        pending = AuthorizationFlow(config, store=target).forget_pending(expired_only=False)
-        if pending:
-            click.echo(f"OAuth client {config.client_id}: {pending} unfinished sign-in(s) deleted.")
         try:
             auth = OAuthAuth(config, store=target)
         except ConfigurationError:  # a damaged token file: logout is how to get rid of it

@@ -1,10 +1,15 @@
-"""``oncehub-nb bookings``: export bookings to a Parquet or CSV file."""
+"""``oncehub-nb bookings``: export bookings to a Parquet or CSV file.
+
+The output path is checked before any request: a wrong suffix, a folder that does not exist
+or cannot be written to is a one-line error, not a failure after the whole pull.
+"""
 
 from __future__ import annotations
 
 import click
 
-from oncehub_nb.cli.common import friendly_errors
+from oncehub_nb.cli.common import check_output, friendly_errors
+from oncehub_nb.cli.credentials import find_credential, make_store, store_option
 
 __all__ = ["bookings"]
 
@@ -27,11 +32,16 @@ __all__ = ["bookings"]
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Where to write: a .parquet or .csv file.",
 )
-@click.option("--api-key", envvar="ONCEHUB_API_KEY", show_envvar=True, help="OnceHub API key.")
+@click.option(
+    "--api-key",
+    default=None,
+    help="OnceHub API key (default: ONCEHUB_API_KEY, then the key `oncehub-nb login` kept).",
+)
 @click.option("--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL.")
+@store_option
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -48,26 +58,23 @@ def bookings(
     output: str,
     api_key: str | None,
     api_base: str | None,
+    store: str,
     progress: bool | None,
 ) -> None:
     """Export bookings to a Parquet or CSV file (the typed frame; lists as JSON text).
 
     Example: oncehub-nb bookings --since 2026-01-01 --status scheduled -o out.parquet
     """
-    from pathlib import Path
-
-    from oncehub_nb import OnceHub
-    from oncehub_nb._errors import ConfigurationError
+    from oncehub_nb._config import Settings
     from oncehub_nb.frames.export import FORMATS, write_frame
     from oncehub_nb.resources._filters import to_api_time
 
-    if Path(output).suffix.lower() not in FORMATS:
-        raise click.BadParameter("use a .parquet or .csv file name", param_hint="--output")
-    if not api_key:
-        raise ConfigurationError("No API key: pass --api-key or set ONCEHUB_API_KEY")
+    check_output(output, suffixes=FORMATS, what="a .parquet or .csv file name")
     since = to_api_time(since, argument="--since") if since else None
     until = to_api_time(until, argument="--until") if until else None
-    client = OnceHub(api_key=api_key, api_base=api_base) if api_base else OnceHub(api_key=api_key)
+    settings = Settings.resolve(api_base=api_base)
+    found = find_credential(api_key, api_base=settings.api_base, store=make_store(store))
+    client = found.client(api_base=api_base)
     with client as hub:
         frame = hub.bookings.to_frame(
             status=(status[0] if len(status) == 1 else list(status)) or None,

@@ -42,6 +42,8 @@ class Column:
         source: the path of keys in the record (defaults to ``name`` split on dots).
         choices: known values of a ``category`` column (unknown ones are kept, after these).
         id_of: the value may be an id string or an expanded object; take the object's ``id``.
+        nullable: OnceHub's spec allows ``null`` here, or for the object that holds it (the
+            frame keeps a missing value either way; ``hub.doctor()`` reports other nulls).
 
     Example:
         >>> Column("owner_id", "string", source=("owner",), id_of=True).path
@@ -53,6 +55,7 @@ class Column:
     source: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     id_of: bool = False
+    nullable: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:

@@ -1,8 +1,10 @@
 """Writing frames to files: Parquet or CSV by suffix, always atomically.
 
 A file is written to a temporary name in the same directory and moved over the target with
-:func:`os.replace`, so a reader (or a crash) never sees half a file. List columns (``attendees``
-...) are written as JSON text, which both formats can hold whatever the items are.
+:func:`os.replace`, so a reader (or a crash) never sees half a file. Exports are data, not
+secrets: the file gets the permissions of any new file (``0o666`` less the umask, usually
+``0o644``), not the owner-only ``0o600`` of a temporary file. List columns (``attendees`` ...)
+are written as JSON text, which both formats can hold whatever the items are.
 
 Example:
     >>> write_frame(hub.bookings.to_frame(), "bookings.parquet")  # doctest: +SKIP
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +30,29 @@ __all__ = ["FORMATS", "atomic_write", "json_lists", "write_frame"]
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 
+def _new_file(target: Path) -> Path:
+    """Create an empty, unique temporary file beside ``target``, honouring the umask.
+
+    :func:`tempfile.mkstemp` always creates files 0600 (right for secrets, wrong for an
+    export a colleague should be able to read); ``os.open`` with mode 0666 lets the kernel
+    apply the umask, exactly as for any file a program creates. ``O_EXCL`` keeps the
+    name unique, like ``mkstemp``.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(temp, flags, 0o666))
+        except FileExistsError:
+            continue
+        return temp
+    raise FileExistsError(f"no free temporary name beside {target}")  # pragma: no cover
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
     """Call ``write(temp_path)`` then move the temporary file over ``path``.
+
+    The file is created with the usual permissions of a new file (``0o666`` less the umask).
 
     Args:
         path: the target file (its directory must exist).
@@ -45,13 +68,12 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         'hi'
     """
     target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
+    temp = _new_file(target)
     try:
-        write(Path(temp))
+        write(temp)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return target
 

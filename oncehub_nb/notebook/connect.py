@@ -96,7 +96,7 @@ def explain(exc: BaseException, *, api_base: str, via: str) -> Outcome:
     if isinstance(exc, AuthenticationError | ReauthorizationRequired):
         if via == "api_key":
             text = (
-                "OnceHub did not accept that API key. Check it (Settings > Account Integrations "
+                "OnceHub did not accept that API key. Check it (gear icon > Account Integrations "
                 "> APIs & Webhooks in OnceHub) and try again."
             )
             return Outcome(False, text, False, exc)

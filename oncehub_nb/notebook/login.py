@@ -207,11 +207,11 @@ def login(
         from IPython.display import display
 
         display(panel)  # type: ignore[no-untyped-call]
-        if panel._catcher is not None:
+        if panel.catching:
             try:
                 panel.wait(wait)
             except KeyboardInterrupt:
-                panel._stop_catching()
+                panel.stop_catching()
                 print("Stopped waiting: paste the address into the panel instead.")
         return panel.client
     return _console_login(config, store, method, force, catch_redirect, wait, env, settings)

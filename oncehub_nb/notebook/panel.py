@@ -125,7 +125,7 @@ class LoginPanel:
         key = w.VBox(
             [
                 w.HTML(
-                    "Create a key in OnceHub under <i>Settings &gt; Account Integrations &gt; "
+                    "Create a key in OnceHub under <i>gear icon &gt; Account Integrations &gt; "
                     "APIs &amp; Webhooks</i>, paste it here, then Connect."
                 ),
                 w.HBox([self.key, self.key_connect]),
@@ -167,7 +167,7 @@ class LoginPanel:
     def _apply(self, outcome: Outcome) -> None:
         if outcome.ok:
             self._show_connected("")
-            self._stop_catching()
+            self.stop_catching()
             return
         self._say(outcome.message, "error")
         self.restart.layout.display = None if outcome.restart else "none"
@@ -210,7 +210,7 @@ class LoginPanel:
 
     def start_again(self) -> None:
         """Make a new sign-in link (after a denied, stale or refused one)."""
-        self._stop_catching()
+        self.stop_catching()
         self._show_sign_in(new_link=True)
         self._say("New sign-in link ready: open it, press Allow, paste the address.", "info")
 
@@ -237,7 +237,7 @@ class LoginPanel:
         config = self.connector.config
         if config is None or self.connected:
             return False
-        self._stop_catching()
+        self.stop_catching()
         url = self.connector.authorize_url()
         try:
             catcher = CallbackServer(
@@ -277,7 +277,13 @@ class LoginPanel:
             catcher.close()
         return self.connected
 
-    def _stop_catching(self) -> None:
+    @property
+    def catching(self) -> bool:
+        """``True`` while the local redirect catcher listens."""
+        return self._catcher is not None
+
+    def stop_catching(self) -> None:
+        """Stop listening for the browser's redirect (the paste field stays)."""
         catcher, self._catcher = self._catcher, None
         if catcher is not None and catcher.running:
             catcher.close()

@@ -32,6 +32,7 @@ from oncehub_nb.resources._filters import (
     FilterKind,
     FilterSpec,
     TimeLike,
+    expand_names,
     filter_specs,
     suggest,
     to_api_time,
@@ -127,23 +128,7 @@ class Resource:
     # -- query ------------------------------------------------------------------------------
 
     def _expand_names(self, expand: str | Iterable[str] | None) -> builtins.list[str]:
-        if expand is None:
-            return []
-        fields = [expand] if isinstance(expand, str) else builtins.list(expand)
-        names: builtins.list[str] = []
-        for field in fields:
-            for part in str(field).split(","):
-                name = part.strip().removeprefix("data.")
-                if not name:
-                    continue
-                if name not in self.expandable:
-                    allowed = ", ".join(self.expandable) or "nothing"
-                    raise ConfigurationError(
-                        f"expand={part.strip()!r} is not expandable here; {self.path} expands "
-                        f"{allowed}"
-                    )
-                names.append(name)
-        return builtins.list(dict.fromkeys(names))
+        return expand_names(expand, self.expandable, path=self.path)
 
     def _expand(self, expand: str | Iterable[str] | None, *, on_list: bool) -> str | None:
         names = self._expand_names(expand)
@@ -278,32 +263,14 @@ class Resource:
     ) -> pd.DataFrame | builtins.list[Record]:
         """Pull every matching object into a typed DataFrame (same columns when empty).
 
-        Long pulls show a progress bar; Ctrl-C or a fatal error mid-pull raises
-        :class:`~oncehub_nb.PullInterrupted`, which keeps the frame so far (``.frame``) and can
-        finish the pull (``.resume()``, or ``to_frame(after=stop.cursor, ...)``).
-
-        Args:
-            tz: show times in this IANA zone (default UTC).
-            raw: return the records exactly as the API sent them, not a frame.
-            explode: a list column (``"attendees"``) to spread to one row per item.
-            progress: ``True``/``False`` to show/hide the bar; ``None`` shows it when more than
-                one page is fetched in a notebook or terminal.
-            expand: fields to return as whole objects; each adds ``<field>.*`` columns.
-            after: resume after this cursor (a previous pull's ``cursor``).
-            max_items: stop after this many.
-            **filters: the resource's filters (as for ``list()``).
-
-        Returns:
-            One row per object: nested objects flattened to dotted names, related objects as
-            ``*_id`` (plus ``<field>.*`` when expanded), lists kept as lists.
-
-        Raises:
-            ConfigurationError: a wrong argument (before any request).
-            PullInterrupted: the pull stopped early after fetching something.
+        Each resource shows this with its own filters and words (see :mod:`._signatures`);
+        ``raw=True`` returns the records untouched; an early stop raises
+        :class:`~oncehub_nb.PullInterrupted` with the frame so far and a ``.resume()``.
 
         Example:
-            >>> frame = hub.bookings.to_frame(status="completed", expand="owner")  # doctest: +SKIP
-            >>> frame[["owner_id", "owner.email"]].head()  # doctest: +SKIP
+            >>> frame = hub.bookings.to_frame(status="completed", expand="owner", progress=False)
+            >>> "owner.email" in frame.columns and bool(frame["owner_id"].notna().all())
+            True
         """
         _check_tz(tz)
         columns = self.frame_columns(expand)

@@ -36,6 +36,7 @@ __all__ = [
     "check_choice",
     "check_ids",
     "check_text",
+    "expand_names",
     "filter_specs",
     "suggest",
     "to_api_time",
@@ -281,3 +282,31 @@ def check_ids(name: str, value: object) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
         raise ConfigurationError(f"{name} takes a list of ids, got {value!r}")
     return [check_text(name, item) for item in value]
+
+
+def expand_names(
+    expand: str | Iterable[str] | None, expandable: tuple[str, ...], *, path: str
+) -> list[str]:
+    """The fields to expand (``"owner,contact"`` or a list; ``data.`` tolerated), checked.
+
+    Example:
+        >>> expand_names("owner, data.contact", ("owner", "contact"), path="/bookings")
+        ['owner', 'contact']
+    """
+    if expand is None:
+        return []
+    fields = [expand] if isinstance(expand, str) else list(expand)
+    names: list[str] = []
+    for field in fields:
+        for part in str(field).split(","):
+            name = part.strip().removeprefix("data.")
+            if not name:
+                continue
+            if name not in expandable:
+                allowed = ", ".join(expandable) or "nothing"
+                raise ConfigurationError(
+                    f"expand={part.strip()!r} is not expandable here; {path} expands "
+                    f"{allowed}.{suggest(name, expandable)}"
+                )
+            names.append(name)
+    return list(dict.fromkeys(names))

@@ -39,16 +39,28 @@ from oncehub_nb.testing._context import (
     consent,
     replay_secrets,
 )
+from oncehub_nb.testing._live import (
+    LIVE_SCENARIOS,
+    LiveRecordingError,
+    LiveScenario,
+    record_live,
+    replay_live,
+)
+from oncehub_nb.testing._personal import PersonalData
 from oncehub_nb.testing._scenarios import SCENARIOS, Scenario
 from oncehub_nb.testing._scrub import PLACEHOLDER_RE, Scrubber, is_placeholder
 
 __all__ = [
+    "LIVE_SCENARIOS",
     "MATCH_ON",
     "PLACEHOLDER_RE",
     "REPLAY_API_BASE",
     "REPLAY_ROOT",
     "SCENARIOS",
     "FlowContext",
+    "LiveRecordingError",
+    "LiveScenario",
+    "PersonalData",
     "RecordingError",
     "Replay",
     "ReplayClock",
@@ -60,8 +72,10 @@ __all__ = [
     "is_placeholder",
     "make_vcr",
     "match_credentials",
+    "record_live",
     "record_scenario",
     "replay",
+    "replay_live",
     "replay_secrets",
     "vcr_config",
     "webhook_receiver",

@@ -17,6 +17,10 @@ vcrpy applies ``before_record_request`` to live requests before matching them, s
 scrubber also works at replay time: values the client sends that are already placeholders are
 kept as they are.
 
+Recordings of a real account also pass ``personal=PersonalData()``: after the secrets, emails,
+names, phone numbers and free text in bodies are replaced by stable fakes
+(:mod:`oncehub_nb.testing._personal`).
+
 Example:
     >>> s = Scrubber()
     >>> s.learn("ACCESS_TOKEN", "eyJhbGciOi-0123456789abcdef")
@@ -35,6 +39,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote_plus
+
+from oncehub_nb.testing._personal import PersonalData
 
 __all__ = ["ENV_SECRETS", "PLACEHOLDER_RE", "Scrubber", "is_placeholder"]
 
@@ -120,6 +126,8 @@ class Scrubber:
         env: environment whose live secrets (:data:`ENV_SECRETS`) are learned up front so they
             can never be written (default ``os.environ``).
         normalize_request_ids: rewrite ``Request-Id`` values to ``req_replay000001`` ...
+        personal: replace personal data in bodies with stable fakes (recordings of a real
+            account); ``None`` (the default) for the sandbox, whose people are made up.
 
     Example:
         >>> s = Scrubber(hosts={"http://127.0.0.1:5000": "https://sandbox.invalid"})
@@ -133,7 +141,9 @@ class Scrubber:
         hosts: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
         normalize_request_ids: bool = True,
+        personal: PersonalData | None = None,
     ) -> None:
+        self.personal = personal
         self._names: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._request_ids: dict[str, str] = {}
@@ -281,10 +291,15 @@ class Scrubber:
         for name in list(request.headers):
             request.headers[name] = self._header(name, str(request.headers[name]))
         request.uri = self.scrub_text(request.uri)
+        if self.personal is not None:
+            request.uri = self.personal.scrub_uri(request.uri)
         if request.body:
             text = _text(request.body)
             if text is not None:
-                request.body = self.scrub_text(text).encode()
+                text = self.scrub_text(text)
+                if self.personal is not None:
+                    text = self.personal.scrub_body(text)
+                request.body = text.encode()
                 if "Content-Length" in request.headers:
                     request.headers["Content-Length"] = str(len(request.body))
         signature = request.headers.get("Oncehub-Signature")
@@ -312,7 +327,10 @@ class Scrubber:
         if body:
             text = _text(body)
             if text is not None:
-                body = self.scrub_text(text).encode()
+                text = self.scrub_text(text)
+                if self.personal is not None:
+                    text = self.personal.scrub_body(text)
+                body = text.encode()
                 response["body"]["string"] = body
         for name in headers:
             if name.lower() == "content-length":

@@ -6,7 +6,11 @@ Fixtures:
   :class:`~oncehub_nb.testing.Replay` wired to that recorded scenario (its ``hub`` is a client
   whose requests are answered from the cassette; anything not recorded raises).
 * ``oncehub_vcr_config``: the scrubbing VCR configuration; return it from your own
-  ``vcr_config`` fixture to record your own cassettes with pytest-recording.
+  ``vcr_config`` fixture to record your own cassettes with pytest-recording, against the
+  sandbox or against your real account. Recorded against anything but ``oncehub_sandbox``,
+  personal data (emails, names, phone numbers, free text) becomes stable fakes too, and after
+  the test every cassette it wrote is scanned: a secret or personal value left in it fails
+  the test and the cassette is deleted.
 * ``oncehub_sandbox``: a running local sandbox (knobs from ``@pytest.mark.oncehub_sandbox``).
 
 With pytest-recording's ``--record-mode=all`` (or ``rewrite``), ``oncehub_replay`` first
@@ -68,11 +72,14 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 
 @pytest.fixture
-def oncehub_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+def oncehub_vcr_config(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     """The scrubbing VCR configuration (a fresh scrubber per test).
 
     When the test also uses ``oncehub_sandbox``, that sandbox's random address is written as
-    ``https://sandbox.invalid``, so the cassette replays whatever port the next run gets.
+    ``https://sandbox.invalid``, so the cassette replays whatever port the next run gets. When
+    it does not (a real account), personal data is replaced by stable fakes as well, and each
+    cassette the test wrote (with ``--record-mode`` other than ``none``) is scanned afterwards
+    for secrets and personal data: a finding fails the test and deletes that cassette.
 
     Example:
         .. code-block:: python
@@ -83,12 +90,60 @@ def oncehub_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     """
     from oncehub_nb.testing._cassettes import vcr_config
     from oncehub_nb.testing._context import REPLAY_ROOT
+    from oncehub_nb.testing._personal import PersonalData
     from oncehub_nb.testing._scrub import Scrubber
 
     hosts = {}
+    people: PersonalData | None = None
     if "oncehub_sandbox" in request.fixturenames:
         hosts[request.getfixturevalue("oncehub_sandbox").root_url] = REPLAY_ROOT
-    return vcr_config(Scrubber(hosts=hosts))
+    else:
+        people = PersonalData()
+    scrubber = Scrubber(hosts=hosts, personal=people)
+    folder = _cassette_folder(request) if people is not None else None
+    before = _snapshot(folder)
+    yield vcr_config(scrubber)
+    if folder is not None and people is not None and _record_mode(request) != "none":
+        written = [path for path, stamp in _snapshot(folder).items() if before.get(path) != stamp]
+        _scan_written(written, people=people, secrets=list(scrubber.secrets))
+
+
+def _cassette_folder(request: pytest.FixtureRequest) -> Path | None:
+    try:
+        return Path(request.getfixturevalue("vcr_cassette_dir"))
+    except pytest.FixtureLookupError:  # pytest-recording is not installed: nothing recorded
+        return None
+
+
+def _snapshot(folder: Path | None) -> dict[Path, tuple[int, int, int]]:
+    """Each cassette's (inode, size, mtime): what changed is what the test wrote.
+
+    Compared as stamps, not against the clock: file times come from the file system's clock,
+    which need not agree with this process's (a shifted clock in tests, a network disk).
+    """
+    if folder is None or not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.glob("*.yaml"):
+        info = path.stat()
+        found[path] = (info.st_ino, info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _scan_written(written: list[Path], *, people: Any, secrets: list[str]) -> None:
+    """Scan (and finish) the cassettes this test wrote; fail the test on a finding."""
+    from oncehub_nb.testing._live import check_recording
+
+    for cassette in sorted(written):
+        findings = check_recording(cassette, people=people, secrets=secrets, env=os.environ)
+        if findings:
+            cassette.unlink()
+            shown = "\n  ".join(str(f) for f in findings[:10])
+            pytest.fail(
+                f"{cassette.name} held {len(findings)} secret or personal value(s) and was "
+                f"deleted (values masked):\n  {shown}",
+                pytrace=False,
+            )
 
 
 @pytest.fixture

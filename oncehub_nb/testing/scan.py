@@ -10,6 +10,14 @@ Three rules, line by line (a notebook's outputs and ``metadata.widgets`` are lin
 * ``token-shaped``: a high-entropy string of mixed case and digits, 20 characters or more,
   that is not an id (``BKNG-…``, ``req_…``), a hash (hex) or image data.
 
+With ``personal=True`` (recordings of a real account), three more:
+
+* ``personal-known``: a value the recorder replaced as personal (a name, an email ...) is
+  still there, given as ``known=``;
+* ``personal-email``: an email address outside the reserved example domains (``example.com``,
+  ``*.example``, ``*.invalid``, ``*.test``, ``*.localhost``);
+* ``personal-phone``: a ``+``-style phone number that is not one of the fakes (555-01xx).
+
 Findings print as ``file:line: rule: excerpt`` with the secret masked; never whole.
 
 Example:
@@ -30,6 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from oncehub_nb._redact import mask
+from oncehub_nb.testing._personal import EMAIL_RE, PHONE_RE, is_fake
 
 __all__ = ["Finding", "live_secrets", "scan_paths", "scan_text"]
 
@@ -57,6 +66,9 @@ _STAND_IN = re.compile(
 _SKIP_LINE = re.compile(r'"image/|data:image|base64,|integrity|"sha\d+"|sha\d+[:=-]')
 _SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".ipynb_checkpoints"}
 _MAX_BYTES = 5_000_000
+_RESERVED_DOMAIN = re.compile(
+    r"(?i)(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test|localhost)$"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,15 +169,36 @@ def _scan_line(line: str, secrets: Iterable[str]) -> Iterator[tuple[str, int, st
             yield "token-shaped", match.start(1), match.group(1)
 
 
+def _scan_personal(line: str, known: Iterable[str]) -> Iterator[tuple[str, int, str]]:
+    for value in known:
+        at = line.find(value)
+        if at >= 0:
+            yield "personal-known", at, value
+    for match in EMAIL_RE.finditer(line):
+        domain = match.group(0).rsplit("@", 1)[1]
+        if not _RESERVED_DOMAIN.search(domain) and not is_fake(match.group(0)):
+            yield "personal-email", match.start(), match.group(0)
+    for match in PHONE_RE.finditer(line):
+        if not is_fake(match.group(0).strip()):
+            yield "personal-phone", match.start(), match.group(0)
+
+
 def scan_text(
-    text: str, *, path: str = "<text>", env: Mapping[str, str] | None = None
+    text: str,
+    *,
+    path: str = "<text>",
+    env: Mapping[str, str] | None = None,
+    personal: bool = False,
+    known: Iterable[str] = (),
 ) -> list[Finding]:
-    """Scan a text for secrets.
+    """Scan a text for secrets (and, with ``personal=True``, for personal data).
 
     Args:
         text: the content.
         path: the name to report.
         env: where live secrets come from (default ``os.environ``).
+        personal: also look for personal data (recordings of a real account).
+        known: personal values that must not appear (what a recorder replaced).
 
     Returns:
         The findings, in line order (one per line and value).
@@ -173,8 +206,11 @@ def scan_text(
     Example:
         >>> scan_text("Authorization: Bearer <ACCESS_TOKEN_1>", env={})
         []
+        >>> [f.rule for f in scan_text("to: ann.lee@corp-mail.com", env={}, personal=True)]
+        ['personal-email']
     """
     secrets = live_secrets(env)
+    known = [value for value in known if len(value.strip()) >= 3]
     findings: list[Finding] = []
     header: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -192,6 +228,8 @@ def scan_text(
             if not _acceptable(value) and not any(h[2] == value for h in hits):
                 hits.append(("secret-field", line.find(value), value))
         hits.extend(_scan_line(line, secrets))
+        if personal:
+            hits.extend(_scan_personal(line, known))
         seen: set[str] = set()
         for rule, start, value in hits:
             if value not in seen:
@@ -212,13 +250,19 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
 
 
 def scan_paths(
-    paths: Iterable[str | os.PathLike[str]], *, env: Mapping[str, str] | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    personal: bool = False,
+    known: Iterable[str] = (),
 ) -> list[Finding]:
     """Scan files and folders (recursively; binary files and ``.git``/``.venv`` skipped).
 
     Args:
         paths: files or folders.
         env: where live secrets come from (default ``os.environ``).
+        personal: also look for personal data (see :func:`scan_text`).
+        known: personal values that must not appear.
 
     Returns:
         Every finding.
@@ -238,5 +282,5 @@ def scan_paths(
             text = data.decode()
         except UnicodeDecodeError:
             continue
-        findings.extend(scan_text(text, path=str(file), env=env))
+        findings.extend(scan_text(text, path=str(file), env=env, personal=personal, known=known))
     return findings
