@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -17,43 +15,9 @@ from oncehub_nb.sandbox._routes_actions import register_action_routes
 from oncehub_nb.sandbox._routes_read import register_read_routes
 from oncehub_nb.sandbox._routes_write import register_write_routes
 from oncehub_nb.sandbox._state import SandboxState
+from oncehub_nb.sandbox._wsgi import RESET_FLAG
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-#: Set in the WSGI environ when the current request must end in a connection reset.
-RESET_FLAG = "oncehub_nb.sandbox.reset"
 API_PREFIX = "/v2"
-
-
-class SandboxReset(ConnectionResetError):
-    """Raised through the WSGI server so the request handler resets the connection.
-
-    Example:
-        >>> issubclass(SandboxReset, ConnectionError)
-        True
-    """
-
-
-class ResetMiddleware:
-    """WSGI wrapper that turns a flagged request into :class:`SandboxReset` (no response).
-
-    Example:
-        >>> ResetMiddleware(lambda environ, start: [b""]).app is not None
-        True
-    """
-
-    def __init__(self, app: WSGIApplication) -> None:
-        self.app = app
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        result = self.app(environ, start_response)
-        if environ.get(RESET_FLAG):
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-            raise SandboxReset("connection reset injected by the sandbox")
-        return result
 
 
 def route_key() -> str:
@@ -82,7 +46,6 @@ def create_app(state: SandboxState) -> Flask:
     app = Flask("oncehub_nb.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["oncehub_nb_sandbox"] = state
-    app.wsgi_app = ResetMiddleware(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def before() -> Response | None:

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
-import struct
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
-from oncehub_nb.sandbox._app import SandboxReset, create_app
+from oncehub_nb.sandbox._app import create_app
 from oncehub_nb.sandbox._dataset import Record
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
 from oncehub_nb.sandbox._state import SandboxState, check_fault
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Request handler without per-request log lines that can reset a connection on demand."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Skip werkzeug's access log line."""
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        """Close the socket with ``SO_LINGER`` 0 (the peer sees RST) for an injected reset."""
-        if not isinstance(error, SandboxReset):
-            return
-        self.close_connection = True
-        connection: socket.socket = self.connection
-        try:
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            return
-        # rfile holds a reference on the socket; wfile writes straight to it and stays open
-        # so the base handler's final flush() is a no-op rather than an error.
-        self.rfile.close()
-        connection.close()
+from oncehub_nb.sandbox._wsgi import SandboxServer
 
 
 def _check_loopback(host: str) -> None:
@@ -134,7 +109,7 @@ class Sandbox(OAuthHelpers):
             token_endpoint_down=token_endpoint_down,
         )
         self.oauth.install(self.app)
-        self._server: BaseWSGIServer | None = None
+        self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -152,19 +127,19 @@ class Sandbox(OAuthHelpers):
             return self
         self._server = self._bind()
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="oncehub-sandbox",
-            daemon=True,
+            target=self._server.serve, name="oncehub-sandbox", daemon=True
         )
         self._thread.start()
         return self
 
-    def _bind(self) -> BaseWSGIServer:
-        server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+    def _bind(self) -> SandboxServer:
+        server = SandboxServer(
+            (self.host, self.port),
+            self.app,
+            on_connection=lambda _connection: self.state.count_connection(),
         )
-        self.port = server.server_port
+        server.prepare()
+        self.port = int(server.bind_addr[1])
         return server
 
     def stop(self) -> None:
@@ -175,8 +150,7 @@ class Sandbox(OAuthHelpers):
         """
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -191,12 +165,12 @@ class Sandbox(OAuthHelpers):
             raise RuntimeError("the sandbox is already running in the background")
         self._server = server = self._bind()
         try:
-            server.serve_forever()
+            server.serve()
         except KeyboardInterrupt:
             pass
         finally:
             self._server = None
-            server.server_close()
+            server.stop()
             self.state.close()
 
     def __enter__(self) -> Sandbox:

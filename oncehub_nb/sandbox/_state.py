@@ -120,6 +120,7 @@ class SandboxState:
         self._responses: Counter[str] = Counter()
         self._faults_injected: Counter[str] = Counter()
         self._rate_limited = 0
+        self._connections = 0
         self.authenticators: list[Authenticator] = [self._api_key_authenticator]
         #: Webhook deliveries made (see ``_webhook_delivery``), oldest first.
         self.webhook_deliveries: list[dict[str, Any]] = []
@@ -284,6 +285,18 @@ class SandboxState:
         with self.lock:
             self._requests[key] += 1
 
+    def count_connection(self) -> None:
+        """Count one TCP connection accepted by the server (clients that reuse one count once).
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.count_connection()
+            >>> state.stats()["connections"]
+            1
+        """
+        with self.lock:
+            self._connections += 1
+
     def count_response(self, status: int, *, rate_limited: bool = False) -> None:
         """Count one API response by status (and limiter refusals separately).
 
@@ -303,10 +316,11 @@ class SandboxState:
 
         Example:
             >>> sorted(SandboxState(bookings=0).stats())
-            ['faults_injected', 'rate_limited', 'requests', 'responses']
+            ['connections', 'faults_injected', 'rate_limited', 'requests', 'responses']
         """
         with self.lock:
             return {
+                "connections": self._connections,
                 "requests": dict(self._requests),
                 "responses": dict(self._responses),
                 "faults_injected": dict(self._faults_injected),
@@ -324,6 +338,7 @@ class SandboxState:
             self._responses.clear()
             self._faults_injected.clear()
             self._rate_limited = 0
+            self._connections = 0
 
     # -- data -----------------------------------------------------------------------------
 
