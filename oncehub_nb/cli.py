@@ -76,8 +76,9 @@ def sandbox(
 ) -> None:
     """Run a local OnceHub API v2 on 127.0.0.1 until Ctrl-C.
 
-    It prints its base URL and the API key to use. Faults can be injected through its admin
-    endpoints under /_sandbox/ (see the docs).
+    It prints its base URL, the API key to use and the admin token. Faults can be injected
+    through its admin endpoints under /_sandbox/, which need that token in the
+    Sandbox-Admin-Token header (see the docs).
     """
     from .sandbox import Sandbox
 
@@ -96,6 +97,8 @@ def sandbox(
     click.echo(f"OnceHub sandbox running at {server.base_url}")
     click.echo(f"  export ONCEHUB_API_BASE={server.base_url}")
     click.echo(f"  export ONCEHUB_API_KEY={server.api_key}")
+    click.echo("Admin endpoints (/_sandbox/...): send this in the Sandbox-Admin-Token header:")
+    click.echo(f"  export ONCEHUB_SANDBOX_ADMIN_TOKEN={server.admin_token}")
     oauth = server.oauth_settings("public")
     click.echo("OAuth 2.0 (the sandbox's own authorization server; public client, PKCE):")
     for name in ("client_id", "redirect_uri", "scope", "authorize_url", "token_url", "revoke_url"):

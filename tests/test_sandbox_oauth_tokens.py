@@ -233,23 +233,26 @@ def test_callback_page_escapes_raw_query(sb: Sandbox) -> None:
 
 def test_admin_endpoints(sb: Sandbox) -> None:
     admin = f"{sb.root_url}/_sandbox/oauth"
-    settings = requests.get(f"{admin}/settings", params={"kind": "public"}, timeout=5).json()
+    http = requests.Session()
+    http.headers.update(sb.admin_headers)
+    settings = http.get(f"{admin}/settings", params={"kind": "public"}, timeout=5).json()
     assert settings == sb.oauth_settings("public")
-    knobs = requests.post(f"{admin}/knobs", json={"code_ttl": 5}, timeout=5).json()
+    knobs = http.post(f"{admin}/knobs", json={"code_ttl": 5}, timeout=5).json()
     assert knobs["code_ttl"] == 5 and sb.oauth.code_ttl == 5
-    bad = requests.post(f"{admin}/knobs", json={"nope": 1}, timeout=5)
+    bad = http.post(f"{admin}/knobs", json={"nope": 1}, timeout=5)
     assert bad.status_code == 400
     issued = tokens(sb)
-    expired = requests.post(f"{admin}/expire", json={"token": issued["access_token"]}, timeout=5)
+    expired = http.post(f"{admin}/expire", json={"token": issued["access_token"]}, timeout=5)
     assert expired.json()["found"] is True
     assert api(sb, issued["access_token"]).status_code == 401
-    revoked = requests.post(f"{admin}/revoke", json={"token": issued["refresh_token"]}, timeout=5)
+    revoked = http.post(f"{admin}/revoke", json={"token": issued["refresh_token"]}, timeout=5)
     assert revoked.json()["found"] is True
-    stats = requests.get(f"{admin}/stats", timeout=5).json()
+    stats = http.get(f"{admin}/stats", timeout=5).json()
     assert stats["codes_issued"] >= 1 and "authorization_code" in stats["token_requests"]
-    assert requests.post(f"{admin}/stats/reset", timeout=5).status_code == 200
+    assert http.post(f"{admin}/stats/reset", timeout=5).status_code == 200
     assert sb.oauth_stats()["codes_issued"] == 0
     assert query(sb.consent(auth_url(sb.oauth_settings())))["code"]
+    http.close()
 
 
 def test_token_endpoint_refuses_query_parameters_without_echoing_them(sb: Sandbox) -> None:

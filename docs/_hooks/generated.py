@@ -80,7 +80,7 @@ def sandbox_routes() -> str:
     api = [r for r in rows if not r[0].startswith(("/_sandbox/", "/oauth/"))]
     return "\n\n".join(
         [
-            "### Admin endpoints (loopback only)",
+            "### Admin endpoints (admin token, loopback, JSON bodies)",
             _table(admin),
             "### OAuth 2.0 endpoints",
             _table(oauth),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from oncehub_nb.sandbox._admin import admin_blueprint
 from oncehub_nb.sandbox._errors import ApiError, rate_limited, server_error
+from oncehub_nb.sandbox._guards import check_host
 from oncehub_nb.sandbox._http import error_response
 from oncehub_nb.sandbox._routes_actions import register_action_routes
 from oncehub_nb.sandbox._routes_read import register_read_routes
@@ -35,8 +37,13 @@ def route_key() -> str:
     return f"{request.method} {template.replace('<', '{').replace('>', '}')}"
 
 
-def create_app(state: SandboxState) -> Flask:
+def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = None) -> Flask:
     """Build the sandbox's Flask app around ``state``.
+
+    Args:
+        state: What the sandbox knows.
+        hosts: Returns the ``Host`` values to answer (see :func:`._guards.own_hosts`); others
+            are refused. ``None`` answers any (Flask's test client).
 
     Example:
         >>> app = create_app(SandboxState(bookings=3, api_key="k"))
@@ -50,6 +57,8 @@ def create_app(state: SandboxState) -> Flask:
     @app.before_request
     def before() -> Response | None:
         g.request_id = "req_" + secrets.token_hex(8)
+        if hosts is not None:
+            check_host(hosts)
         if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
             return None
         g.api = True
@@ -98,7 +107,9 @@ def create_app(state: SandboxState) -> Flask:
         else:
             message = error.description or error.name
         kind = "api_error" if status >= 500 else "invalid_request_error"
-        return error_response(ApiError(status, message, error_type=kind))
+        # werkzeug's own headers (a 405's Allow, RFC 9110 15.5.6), not its Content-Type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_response(ApiError(status, message, error_type=kind, headers=headers))
 
     @app.errorhandler(Exception)
     def on_crash(error: Exception) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -37,7 +36,9 @@ def json_body() -> dict[str, Any]:
     """
     if not request.get_data(cache=True):
         return {}
-    body = request.get_json(silent=True, force=True)
+    # JSON media types only (the doors refuse the others first); never ``force=True``, which
+    # read a cross-site text/plain POST as JSON.
+    body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return body
@@ -55,22 +56,3 @@ def ok(body: Any, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
-
-
-def require_loopback() -> None:
-    """Refuse a request that does not come from this machine (admin endpoints).
-
-    Raises:
-        ApiError: 403 for any other client address.
-
-    Example:
-        >>> from flask import Flask
-        >>> with Flask(__name__).test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        ...     require_loopback()
-    """
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if not local:
-        raise ApiError(403, "The sandbox admin endpoints are reachable from loopback only.")

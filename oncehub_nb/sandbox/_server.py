@@ -11,6 +11,7 @@ from typing import Any
 
 from oncehub_nb.sandbox._app import create_app
 from oncehub_nb.sandbox._dataset import Record
+from oncehub_nb.sandbox._guards import ADMIN_HEADER, own_hosts
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
 from oncehub_nb.sandbox._state import SandboxState, check_fault
@@ -35,6 +36,8 @@ class Sandbox(OAuthHelpers):
         bookings: How many bookings to generate.
         seed: Seed for the generated data (same seed, same records).
         api_key: The valid API key; a random one when ``None``.
+        admin_token: The token of the admin and test endpoints (``/_sandbox/...``, header
+            ``Sandbox-Admin-Token``); a random one when ``None``.
         rate_limit: Enforce OnceHub's rate limits (5/s per key, 200/5 min per IP).
         time_scale: Multiply the rate-limit windows by this (``0.01`` makes 5 min last 3 s).
         latency_ms: Delay added to every API request.
@@ -70,6 +73,7 @@ class Sandbox(OAuthHelpers):
         bookings: int = 250,
         seed: int = 0,
         api_key: str | None = None,
+        admin_token: str | None = None,
         rate_limit: bool = True,
         time_scale: float = 1.0,
         latency_ms: int = 0,
@@ -91,13 +95,14 @@ class Sandbox(OAuthHelpers):
             bookings=bookings,
             seed=seed,
             api_key=api_key,
+            admin_token=admin_token,
             rate_limit=rate_limit,
             time_scale=time_scale,
             latency_ms=latency_ms,
             anchor=anchor,
             clock=clock,
         )
-        self.app = create_app(self.state)
+        self.app = create_app(self.state, hosts=lambda: own_hosts(self.host, self.port))
         self.oauth = OAuthProvider(
             self.state,
             root_url=lambda: self.root_url,
@@ -216,6 +221,26 @@ class Sandbox(OAuthHelpers):
             'k'
         """
         return self.state.api_key
+
+    @property
+    def admin_token(self) -> str:
+        """The token that opens the admin and test endpoints under ``/_sandbox/``.
+
+        Example:
+            >>> Sandbox(bookings=0, admin_token="t").admin_token
+            't'
+        """
+        return self.state.admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """Headers for a request to the admin endpoints: ``{"Sandbox-Admin-Token": token}``.
+
+        Example:
+            >>> Sandbox(bookings=0, admin_token="t").admin_headers
+            {'Sandbox-Admin-Token': 't'}
+        """
+        return {ADMIN_HEADER: self.state.admin_token}
 
     @property
     def no_plan_api_key(self) -> str:

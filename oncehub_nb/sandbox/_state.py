@@ -93,6 +93,7 @@ class SandboxState:
         bookings: int = 250,
         seed: int = 0,
         api_key: str | None = None,
+        admin_token: str | None = None,
         rate_limit: bool = True,
         time_scale: float = 1.0,
         latency_ms: int = 0,
@@ -110,6 +111,8 @@ class SandboxState:
         self.rng = random.Random(f"sandbox-writes-{seed}")
         self.api_key = api_key or secrets.token_urlsafe(24)
         self.no_plan_api_key = secrets.token_urlsafe(24)
+        #: Opens the admin and test endpoints (``Sandbox-Admin-Token`` header).
+        self.admin_token = admin_token or secrets.token_urlsafe(32)
         self.rate_limit = rate_limit
         self.limits = RateLimits(time_scale=time_scale)
         self.latency_ms = latency_ms
