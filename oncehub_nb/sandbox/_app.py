@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from oncehub_nb.sandbox._admin import admin_blueprint
+from oncehub_nb.sandbox._door import RequestDoor
 from oncehub_nb.sandbox._errors import ApiError, rate_limited, server_error
 from oncehub_nb.sandbox._guards import check_host
 from oncehub_nb.sandbox._http import error_response
@@ -53,6 +54,7 @@ def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = No
     app = Flask("oncehub_nb.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["oncehub_nb_sandbox"] = state
+    door = RequestDoor()
 
     @app.before_request
     def before() -> Response | None:
@@ -84,6 +86,7 @@ def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = No
             g.rate_limited = True
             raise rate_limited()
         g.account = account
+        door.check(route_key())
         return None
 
     @app.after_request

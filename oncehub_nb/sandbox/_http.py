@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 
 from oncehub_nb.sandbox._errors import ApiError
 
@@ -34,6 +34,8 @@ def json_body() -> dict[str, Any]:
         ...     json_body()
         {'a': 1}
     """
+    if "body" in g:  # an API request: read and checked at the door (``_door``)
+        return dict(g.body)
     if not request.get_data(cache=True):
         return {}
     # JSON media types only (the doors refuse the others first); never ``force=True``, which
@@ -42,6 +44,20 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return body
+
+
+def query_args() -> dict[str, str]:
+    """The query parameters as the door read them: a value equal to its default is left out.
+
+    Example:
+        >>> from flask import Flask
+        >>> with Flask(__name__).test_request_context("/?a=1"):
+        ...     query_args()
+        {'a': '1'}
+    """
+    if "args" in g:
+        return dict(g.args)
+    return dict(request.args.items())
 
 
 def ok(body: Any, status: int = 200) -> Response:

@@ -8,7 +8,7 @@ from flask import Flask, Response, g, request
 
 from oncehub_nb.sandbox._dataset import Dataset, Record
 from oncehub_nb.sandbox._errors import bad_request, not_found
-from oncehub_nb.sandbox._http import ok
+from oncehub_nb.sandbox._http import ok, query_args
 from oncehub_nb.sandbox._listing import (
     ListSpec,
     equals,
@@ -159,7 +159,7 @@ def _register_collection(app: Flask, state: SandboxState, spec: ListSpec) -> Non
 
     def list_view() -> Response:
         with state.lock:
-            page, limit = paginate(state.data, spec, request.args)
+            page, limit = paginate(state.data, spec, query_args())
         response = ok(page.body())
         link = page.link_header(request.base_url, limit)
         if link is not None:

@@ -378,8 +378,31 @@ class Sandbox(OAuthHelpers):
         """
         self.state.reset_stats()
 
+    def set_seat(self, user_id: str, *, assigned: bool) -> None:
+        """Give a user a seat, or take it away: a seatless host's calendars answer 402.
+
+        Time slots and scheduling on a booking calendar hosted by a user with no seat answer
+        402, and reassigning a booking to such a user answers 409 (OnceHub's documented
+        answers). Every generated user has a seat.
+
+        Example:
+            >>> sb = Sandbox(bookings=0)
+            >>> user = sb.ground_truth("users")[0]["id"]
+            >>> sb.set_seat(user, assigned=False)
+        """
+        with self.state.lock:
+            if user_id not in self.state.data.collections["users"]:
+                raise ValueError(f"no such user: {user_id!r}")
+            if assigned:
+                self.state.data.seatless.discard(user_id)
+            else:
+                self.state.data.seatless.add(user_id)
+
     def ground_truth(self, collection: str = "bookings") -> list[Record]:
         """Every live record of ``collection`` as the API returns it (unexpanded, API order).
+
+        ``"one-time-links"`` gives the one-time links made through the API, with what they were
+        made for (``source``, ``booking_form`` ...): no API call lists them.
 
         Example:
             >>> len(Sandbox(bookings=4).ground_truth("bookings"))

@@ -366,11 +366,16 @@ class SandboxState:
     def ground_truth(self, collection: str) -> list[Record]:
         """Return copies of every live record of ``collection`` in API order.
 
+        ``"one-time-links"`` gives the one-time links made through the API (oldest first), which
+        no API call lists.
+
         Example:
             >>> len(SandboxState(bookings=7).ground_truth("bookings"))
             7
         """
         with self.lock:
+            if collection == "one-time-links":
+                return copy.deepcopy(list(self.data.one_time_links.values()))
             if collection not in self.data.collections:
                 raise ValueError(f"unknown collection {collection!r}")
             return copy.deepcopy(self.data.live(collection))
