@@ -63,6 +63,13 @@ def demo(bookings: int, seed: int) -> None:
 @click.option(
     "--access-token-ttl", default=3600, show_default=True, help="OAuth access-token lifetime (s)."
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["live", "spec"]),
+    default="live",
+    show_default=True,
+    help="live: answer like real OnceHub data; spec: every answer valid against OnceHub's spec.",
+)
 @friendly_errors
 def sandbox(
     port: int,
@@ -73,6 +80,7 @@ def sandbox(
     latency_ms: int,
     time_scale: float,
     access_token_ttl: int,
+    profile: str,
 ) -> None:
     """Run a local OnceHub API v2 on 127.0.0.1 until Ctrl-C.
 
@@ -91,6 +99,7 @@ def sandbox(
         time_scale=time_scale,
         port=port,
         access_token_ttl=access_token_ttl,
+        profile=profile,
     )
     server.start()
     # The sandbox key is a throwaway credential for this local server: showing it is the point.

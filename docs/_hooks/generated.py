@@ -2,6 +2,7 @@
 
 ``<!-- generated: sandbox-routes -->`` becomes the sandbox's routes, read from its Flask app;
 ``<!-- generated: sandbox-oauth-knobs -->`` the OAuth knobs and their defaults;
+``<!-- generated: sandbox-departures -->`` the sandbox's departures from OnceHub's spec;
 ``<!-- generated: scenarios -->`` the recorded scenarios of the testing kit. On the CLI page,
 click 8.3's "no default" sentinel, which mkdocs-click prints as ``Sentinel.UNSET``, reads
 "none". An admin route with no description below makes the strict build fail (a warning):
@@ -100,6 +101,18 @@ def sandbox_oauth_knobs() -> str:
     return "\n".join(lines)
 
 
+def sandbox_departures() -> str:
+    """A Markdown table of the sandbox's documented departures from OnceHub's spec."""
+    from oncehub_nb.sandbox import DEPARTURES
+
+    lines = ["| Where | The spec says | The sandbox | Kind | Source |", "|---|---|---|---|---|"]
+    for d in DEPARTURES:
+        lines.append(
+            f"| `{d.where}` | {d.spec_says} | {d.sandbox_does} | `{d.kind}` | {d.source} |"
+        )
+    return "\n".join(lines)
+
+
 def scenarios() -> str:
     """A Markdown table of the recorded scenarios of ``oncehub_nb.testing``."""
     from oncehub_nb.testing import SCENARIOS
@@ -114,6 +127,7 @@ GENERATORS = {
     "<!-- generated: scenarios -->": scenarios,
     "<!-- generated: sandbox-routes -->": sandbox_routes,
     "<!-- generated: sandbox-oauth-knobs -->": sandbox_oauth_knobs,
+    "<!-- generated: sandbox-departures -->": sandbox_departures,
 }
 
 

@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from oncehub_nb.sandbox._admin import admin_blueprint
+from oncehub_nb.sandbox._departures import conform
 from oncehub_nb.sandbox._door import RequestDoor
 from oncehub_nb.sandbox._errors import ApiError, rate_limited, server_error
 from oncehub_nb.sandbox._guards import check_host
@@ -64,6 +65,8 @@ def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = No
         if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
             return None
         g.api = True
+        if state.profile == "spec":
+            g.render = conform  # answers hold only what the official spec allows
         state.count_request(route_key())
         state.run_scheduled()
         if state.latency_ms > 0:

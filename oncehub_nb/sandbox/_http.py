@@ -69,6 +69,7 @@ def ok(body: Any, status: int = 200) -> Response:
         ...     ok({"id": "x"}, 201).status_code
         201
     """
-    response = jsonify(body)
+    render = g.get("render")  # the ``spec`` profile's rewrite of API answers
+    response = jsonify(body if render is None else render(body))
     response.status_code = status
     return response

@@ -55,6 +55,9 @@ class Sandbox(OAuthHelpers):
             webhook's signature time). Default: the real time when the anchor is today's; the
             anchor plus the time since start when an anchor is given (so tests and recordings
             see the same present on any day).
+        profile: ``"live"``: answer like real OnceHub data, with the departures from the spec
+            listed in :data:`DEPARTURES` (``null`` where the spec says string ...);
+            ``"spec"``: every answer valid against the official spec.
 
     The OAuth knobs can be changed at runtime through :attr:`oauth` (``sb.oauth.code_ttl = 1``
     or ``sb.oauth.configure(...)``) or ``POST /_sandbox/oauth/knobs``.
@@ -87,6 +90,7 @@ class Sandbox(OAuthHelpers):
         token_endpoint_down: int = 0,
         anchor: datetime | date | str | None = None,
         clock: Callable[[], float] | None = None,
+        profile: str = "live",
     ) -> None:
         _check_loopback(host)
         self.host = host
@@ -101,6 +105,7 @@ class Sandbox(OAuthHelpers):
             latency_ms=latency_ms,
             anchor=anchor,
             clock=clock,
+            profile=profile,
         )
         self.app = create_app(self.state, hosts=lambda: own_hosts(self.host, self.port))
         self.oauth = OAuthProvider(

@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers
 
 from oncehub_nb.sandbox._data import generate
 from oncehub_nb.sandbox._dataset import Dataset, Record
+from oncehub_nb.sandbox._departures import check_profile
 from oncehub_nb.sandbox._errors import no_plan, unauthorized
 from oncehub_nb.sandbox._limits import RateLimits
 from oncehub_nb.sandbox._times import SandboxClock
@@ -99,9 +100,12 @@ class SandboxState:
         latency_ms: int = 0,
         anchor: datetime | date | str | None = None,
         clock: Callable[[], float] | None = None,
+        profile: str = "live",
     ) -> None:
         if bookings < 0:
             raise ValueError("bookings must be >= 0")
+        #: ``"live"`` (answers like real OnceHub data) or ``"spec"`` (see ``_departures``).
+        self.profile = check_profile(profile)
         self.lock = threading.RLock()
         #: The sandbox's present: its data's anchor and the time it stamps on writes.
         self.clock = SandboxClock(anchor, clock=clock)
