@@ -39,6 +39,7 @@ KNOBS = (
     "access_token_ttl",
     "code_ttl",
     "rotate_refresh_tokens",
+    "detect_refresh_reuse",
     "expires_in_as_string",
     "widen_scope",
     "token_endpoint_down",
@@ -61,6 +62,8 @@ class OAuthProvider:
         access_token_ttl: Access-token lifetime in seconds.
         code_ttl: Authorization-code lifetime in seconds.
         rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
+        detect_refresh_reuse: A retired (rotated-out) refresh token presented again revokes
+            every token of its sign-in (RFC 9700 4.14.2); off, it is only refused.
         expires_in_as_string: Send ``"expires_in": "3600"`` (tests client tolerance).
         widen_scope: Grant ``read write`` whatever was asked (tests client tolerance).
         token_endpoint_down: The next N token requests answer 503.
@@ -80,6 +83,7 @@ class OAuthProvider:
         access_token_ttl: int = 3600,
         code_ttl: float = 60,
         rotate_refresh_tokens: bool = True,
+        detect_refresh_reuse: bool = True,
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
@@ -89,6 +93,7 @@ class OAuthProvider:
         self.access_token_ttl = 3600
         self.code_ttl: float = 60
         self.rotate_refresh_tokens = True
+        self.detect_refresh_reuse = True
         self.expires_in_as_string = False
         self.widen_scope = False
         self.token_endpoint_down = 0
@@ -96,6 +101,7 @@ class OAuthProvider:
             access_token_ttl=access_token_ttl,
             code_ttl=code_ttl,
             rotate_refresh_tokens=rotate_refresh_tokens,
+            detect_refresh_reuse=detect_refresh_reuse,
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
@@ -135,7 +141,10 @@ class OAuthProvider:
         for name, value in knobs.items():
             if name not in KNOBS:
                 raise ValueError(f"unknown OAuth knob {name!r}; use one of {', '.join(KNOBS)}")
-            if name in ("rotate_refresh_tokens", "expires_in_as_string", "widen_scope"):
+            if name in (
+                "rotate_refresh_tokens", "detect_refresh_reuse", "expires_in_as_string",
+                "widen_scope",
+            ):  # fmt: skip
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
             elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:

@@ -46,6 +46,8 @@ class Sandbox(OAuthHelpers):
         access_token_ttl: OAuth access-token lifetime in seconds.
         code_ttl: OAuth authorization-code lifetime in seconds.
         rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
+        detect_refresh_reuse: A retired refresh token presented again revokes every token of
+            that sign-in (RFC 9700 4.14.2 reuse detection); ``False``: it is only refused.
         expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
         widen_scope: Grant ``read write`` even when only ``read`` was asked.
         token_endpoint_down: The next N token requests answer 503.
@@ -85,6 +87,7 @@ class Sandbox(OAuthHelpers):
         access_token_ttl: int = 3600,
         code_ttl: float = 60,
         rotate_refresh_tokens: bool = True,
+        detect_refresh_reuse: bool = True,
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
@@ -114,6 +117,7 @@ class Sandbox(OAuthHelpers):
             access_token_ttl=access_token_ttl,
             code_ttl=code_ttl,
             rotate_refresh_tokens=rotate_refresh_tokens,
+            detect_refresh_reuse=detect_refresh_reuse,
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
