@@ -91,8 +91,14 @@ def _null(field: str, source: str = _NOTES, *, under: tuple[str, ...] = ()) -> D
 
 
 def _utm_nulls(spec: Spec) -> None:
-    for name in spec["components"]["schemas"]["UtmParams"]["properties"]:
-        _allow_null("UtmParams", name)(spec)
+    # Only the booking's copy: UtmParams is also the body of one-time links, where the spec's
+    # strings hold (a request is read the same way in both profiles).
+    schemas = spec["components"]["schemas"]
+    utm = copy.deepcopy(schemas["UtmParams"])
+    for prop in utm["properties"].values():
+        prop["type"] = [prop["type"], "null"]
+    choices = schemas["Booking"]["allOf"][1]["properties"]["utm_params"]["oneOf"]
+    choices[:] = [utm if c.get("$ref", "").endswith("/UtmParams") else c for c in choices]
 
 
 _DATE_TIME = {"format": "date-time"}
