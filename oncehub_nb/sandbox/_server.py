@@ -7,14 +7,13 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
 
 from oncehub_nb.sandbox._app import create_app
-from oncehub_nb.sandbox._dataset import Record
 from oncehub_nb.sandbox._guards import ADMIN_HEADER, own_hosts
+from oncehub_nb.sandbox._knobs import SandboxKnobs
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
-from oncehub_nb.sandbox._state import SandboxState, check_fault
+from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._wsgi import SandboxServer
 
 
@@ -29,7 +28,7 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the sandbox binds loopback only, not {host!r}")
 
 
-class Sandbox(OAuthHelpers):
+class Sandbox(OAuthHelpers, SandboxKnobs):
     """A local OnceHub API v2 with seeded data, rate limits and fault injection.
 
     Args:
@@ -289,132 +288,3 @@ class Sandbox(OAuthHelpers):
             [(5, 0.01), (200, 3.0)]
         """
         return list(self.state.limits.enforced)
-
-    # -- knobs ----------------------------------------------------------------------------
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        count: int = 1,
-        status: int = 500,
-        delay_ms: int = 0,
-        retry_after: float | None = None,
-        path: str | None = None,
-        after: int = 0,
-    ) -> None:
-        """Make the next ``count`` API requests fail: ``5xx``, ``429``, ``reset`` or ``slow``.
-
-        With ``after=N`` the fault is armed only once N more API requests have been answered
-        (a deterministic "in the middle of a pull" trigger; see :meth:`schedule`).
-
-        Example:
-            >>> sb = Sandbox(bookings=0)
-            >>> sb.inject("5xx", count=3, status=503)
-            >>> sb.inject("reset", after=5)
-        """
-        arguments: dict[str, Any] = {
-            "count": count,
-            "status": status,
-            "delay_ms": delay_ms,
-            "retry_after": retry_after,
-            "path": path,
-        }
-        if after <= 0:
-            self.state.inject(kind, **arguments)
-            return
-        check_fault(kind, count=count, status=status)  # refuse now, not in the server thread
-        self.state.schedule(after, lambda: self.state.inject(kind, **arguments))
-
-    def schedule(self, after: int, action: Callable[[], object]) -> None:
-        """Run ``action`` when the API request after the next ``after`` ones arrives.
-
-        A hook for mid-pull events: revoke a token, tighten the rate limit, break the token
-        endpoint. The action runs in the server thread, before that request is handled.
-
-        Example:
-            >>> sb = Sandbox(bookings=0)
-            >>> sb.schedule(10, lambda: sb.set_rate_limits([(1, 0.5)]))
-        """
-        self.state.schedule(after, action)
-
-    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
-        """Enforce other limits from now on: ``[(requests, window seconds)]`` (account[, IP]).
-
-        Windows are real seconds (``time_scale`` is not applied). Use it to tighten the limit
-        in the middle of a pull; :attr:`rate_limits` reports the new values.
-
-        Example:
-            >>> sb = Sandbox(bookings=0, time_scale=0.01)
-            >>> sb.set_rate_limits([(2, 0.1), (100, 3.0)])
-            >>> sb.rate_limits
-            [(2, 0.1), (100, 3.0)]
-        """
-        self.state.set_rate_limits(limits)
-
-    def clear_faults(self) -> None:
-        """Drop every pending fault.
-
-        Example:
-            >>> Sandbox(bookings=0).clear_faults()
-        """
-        self.state.clear_faults()
-
-    def set_latency(self, ms: int) -> None:
-        """Add ``ms`` milliseconds to every API request.
-
-        Example:
-            >>> Sandbox(bookings=0).set_latency(50)
-        """
-        if ms < 0:
-            raise ValueError("latency must be >= 0")
-        self.state.latency_ms = ms
-
-    def stats(self) -> dict[str, Any]:
-        """Counters of API requests, responses, faults and rate-limit refusals.
-
-        Example:
-            >>> Sandbox(bookings=0).stats()["rate_limited"]
-            0
-        """
-        return self.state.stats()
-
-    def reset_stats(self) -> None:
-        """Zero the counters.
-
-        Example:
-            >>> Sandbox(bookings=0).reset_stats()
-        """
-        self.state.reset_stats()
-
-    def set_seat(self, user_id: str, *, assigned: bool) -> None:
-        """Give a user a seat, or take it away: a seatless host's calendars answer 402.
-
-        Time slots and scheduling on a booking calendar hosted by a user with no seat answer
-        402, and reassigning a booking to such a user answers 409 (OnceHub's documented
-        answers). Every generated user has a seat.
-
-        Example:
-            >>> sb = Sandbox(bookings=0)
-            >>> user = sb.ground_truth("users")[0]["id"]
-            >>> sb.set_seat(user, assigned=False)
-        """
-        with self.state.lock:
-            if user_id not in self.state.data.collections["users"]:
-                raise ValueError(f"no such user: {user_id!r}")
-            if assigned:
-                self.state.data.seatless.discard(user_id)
-            else:
-                self.state.data.seatless.add(user_id)
-
-    def ground_truth(self, collection: str = "bookings") -> list[Record]:
-        """Every live record of ``collection`` as the API returns it (unexpanded, API order).
-
-        ``"one-time-links"`` gives the one-time links made through the API, with what they were
-        made for (``source``, ``booking_form`` ...): no API call lists them.
-
-        Example:
-            >>> len(Sandbox(bookings=4).ground_truth("bookings"))
-            4
-        """
-        return self.state.ground_truth(collection)
