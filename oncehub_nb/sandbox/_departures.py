@@ -154,6 +154,17 @@ DEPARTURES: tuple[Departure, ...] = (
         apply=_utm_nulls,
     ),
     Departure(
+        name="null-contact-email",
+        kind="response",
+        where="Contact.email",
+        spec_says="a string, never null",
+        sandbox_does="null for a contact created with a mobile phone only",
+        source="API notes §2 and §4.2: POST /contacts needs an email or a mobile_phone",
+        object="contact",
+        path=("email",),
+        apply=_allow_null("Contact", "email"),
+    ),
+    Departure(
         name="request-time-filters",
         kind="request",
         where="GET /bookings, GET /contacts: *_time.gt / *_time.lt",
