@@ -23,7 +23,9 @@ ADMIN = {
         "retry_after, path}`."
     ),
     "DELETE /_sandbox/faults": "Drop every pending fault.",
-    "GET /_sandbox/stats": "Counters: requests, responses by status, faults, rate-limit refusals.",
+    "GET /_sandbox/stats": (
+        "Counters: requests, responses by status, faults, rate-limit refusals, connections."
+    ),
     "POST /_sandbox/stats/reset": "Zero the counters.",
     "POST /_sandbox/latency": "Add `{ms}` milliseconds to every API request.",
     "GET /_sandbox/ground-truth/<path:collection>": (

@@ -98,7 +98,10 @@ class SandboxKnobs:
         self.state.latency_ms = ms
 
     def stats(self) -> dict[str, Any]:
-        """Counters of API requests, responses, faults and rate-limit refusals.
+        """Counters: API requests and responses, faults, rate-limit refusals, TCP connections.
+
+        ``connections`` counts the connections the server accepted (all routes): a client that
+        keeps its connection alive adds one for a whole pull.
 
         Example:
             >>> from oncehub_nb.sandbox import Sandbox

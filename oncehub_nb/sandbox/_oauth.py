@@ -2,7 +2,8 @@
 
 Built on oauthlib's :class:`~oauthlib.oauth2.WebApplicationServer` (authorization code grant,
 refresh token grant, RFC 7009 revocation, Bearer resource checks); :mod:`._oauth_validator`
-answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP.
+answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP (and
+``_oauth_routes.install`` puts it on the app).
 
 About ``http://``: oauthlib's *client* side refuses ``http://`` URLs unless the process-wide
 ``OAUTHLIB_INSECURE_TRANSPORT`` variable is set. Its *server* endpoints (4.0.1, read in the
@@ -17,7 +18,7 @@ import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import has_request_context, request
 from oauthlib.common import Request
@@ -29,9 +30,6 @@ from oncehub_nb.sandbox._errors import ApiError
 from oncehub_nb.sandbox._oauth_records import Client
 from oncehub_nb.sandbox._oauth_validator import MemoryValidator
 from oncehub_nb.sandbox._state import Account, SandboxState
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 CONFIDENTIAL_ID = "sandbox-confidential-app"
 PUBLIC_ID = "sandbox-public-app"
@@ -302,17 +300,3 @@ class OAuthProvider:
                 403, "insufficient_scope", f"The access token lacks the '{needed}' scope.", needed
             )
         raise _token_error(401, "invalid_token", "Invalid access token.")
-
-    def install(self, app: Flask) -> None:
-        """Serve the OAuth routes on ``app`` and accept Bearer tokens on the API.
-
-        Example:
-            >>> from oncehub_nb.sandbox._app import create_app
-            >>> state = SandboxState(bookings=0)
-            >>> OAuthProvider(state, root_url=lambda: "http://localhost").install(create_app(state))
-        """
-        from oncehub_nb.sandbox._oauth_routes import oauth_admin_blueprint, oauth_blueprint
-
-        app.register_blueprint(oauth_blueprint(self))
-        app.register_blueprint(oauth_admin_blueprint(self))
-        self.state.authenticators.append(self.authenticate)

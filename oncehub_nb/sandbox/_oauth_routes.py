@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
 from oauthlib.oauth2.rfc6749 import errors
 
 from oncehub_nb.sandbox._errors import bad_request
@@ -287,3 +287,17 @@ def oauth_admin_blueprint(provider: OAuthProvider) -> Blueprint:
         return ok({"ok": True, "found": provider.validator.expire(token_arg())})
 
     return admin
+
+
+def install(provider: OAuthProvider, app: Flask) -> None:
+    """Serve ``provider``'s OAuth routes on ``app`` and accept its Bearer tokens on the API.
+
+    Example:
+        >>> from oncehub_nb.sandbox._app import create_app
+        >>> from oncehub_nb.sandbox._state import SandboxState
+        >>> state = SandboxState(bookings=0)
+        >>> install(OAuthProvider(state, root_url=lambda: "http://localhost"), create_app(state))
+    """
+    app.register_blueprint(oauth_blueprint(provider))
+    app.register_blueprint(oauth_admin_blueprint(provider))
+    provider.state.authenticators.append(provider.authenticate)

@@ -13,6 +13,7 @@ from oncehub_nb.sandbox._guards import ADMIN_HEADER, own_hosts
 from oncehub_nb.sandbox._knobs import SandboxKnobs
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
+from oncehub_nb.sandbox._oauth_routes import install as install_oauth
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._wsgi import SandboxServer
 
@@ -121,7 +122,7 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
         )
-        self.oauth.install(self.app)
+        install_oauth(self.oauth, self.app)
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
 
