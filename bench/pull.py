@@ -147,7 +147,8 @@ def resync() -> None:
             sb.reset_stats()
             hub.bookings.sync(path, progress=False)
             unchanged = sb.stats()["requests"]["GET /v2/bookings"]
-            targets = [b["id"] for b in sb.ground_truth("bookings") if b["status"] == "scheduled"]
+            # Past bookings (a no-show needs a start in the past, whatever the time of day).
+            targets = [b["id"] for b in sb.ground_truth("bookings") if b["status"] == "completed"]
             for booking_id in targets[:k]:
                 hub.bookings.mark_no_show(booking_id)
             sb.reset_stats()

@@ -6,9 +6,8 @@ keep-alive connections wait in a selector (one idle browser preconnect cannot bl
 made to be embedded: ``prepare()`` binds (port 0 gives a free port), ``serve()`` runs in a
 thread, ``stop()`` ends it from another. Waitress, the other candidate, has the same HTTP
 features, but its application never reaches the socket, and the sandbox's ``reset`` fault needs
-the socket to answer with a TCP RST; stopping waitress from another thread is also left to the
-caller. Werkzeug's development server (used before) answers ``Connection: close`` every time,
-so clients never reused a connection against it.
+the socket to answer with a TCP RST. Werkzeug's development server (used before) answered
+``Connection: close`` every time, so clients never reused a connection against it.
 
 Example:
     >>> server = SandboxServer(("127.0.0.1", 0), lambda e, s: [b""], on_connection=print)
