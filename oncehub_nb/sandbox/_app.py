@@ -1,4 +1,8 @@
-"""The Flask application: request pipeline (latency, faults, auth, rate limits) and errors."""
+"""The Flask application: the request pipeline and the error answers.
+
+Every request: the ``Host`` check. API requests then: statistics, scheduled actions, latency,
+injected faults, rate limits, authentication, the request door, the output profile.
+"""
 
 from __future__ import annotations
 
