@@ -171,3 +171,22 @@ def test_one_time_links_are_stored(http: requests.Session, sb: Sandbox) -> None:
     assert stored[made["id"]]["utm_params"] == {"source": "mail"}
     assert stored[other["id"]]["source"] == page["id"] and not stored[other["id"]]["used"]
     assert made["creation_time"] == stored[made["id"]]["creation_time"]
+
+
+def test_list_filters_and_the_door_agree(sb: Sandbox) -> None:
+    """What a list route filters on is exactly what the door lets through (one truth each)."""
+    from oncehub_nb.sandbox._routes_read import list_specs
+
+    for spec in list_specs(sb.state.data):
+        assert spec.allowed_params() == set(OPERATIONS[f"GET /v2/{spec.collection}"].query), (
+            spec.collection
+        )
+
+
+def test_unknown_query_parameters_are_refused_at_the_door(
+    http: requests.Session, sb: Sandbox
+) -> None:
+    for path in ("/test", "/bookings", f"/contacts/{sb.ground_truth('contacts')[0]['id']}"):
+        answer = http.get(f"{sb.base_url}{path}", params={"limt": "5"}, timeout=5)
+        assert refused(answer) == (400, "limt", "invalid_request_error"), path
+        assert answer.json()["message"] == "Received unknown parameter: limt"

@@ -8,13 +8,12 @@ import string
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 from oncehub_nb.sandbox._bookings import calendar_fields
 from oncehub_nb.sandbox._dataset import Dataset, Record, new_id
 from oncehub_nb.sandbox._errors import ApiError, bad_request
 from oncehub_nb.sandbox._http import json_body, ok, query_args
-from oncehub_nb.sandbox._listing import reject_unknown
 from oncehub_nb.sandbox._routes_read import get_record
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._times import iso, parse_time
@@ -203,7 +202,6 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
 
     @app.get("/v2/booking-calendars/<id>/time-slots")
     def get_time_slots(id: str) -> Response:
-        reject_unknown(request.args, {"start_time", "end_time"})
         with state.lock:
             calendar = get_record(state, "booking-calendars", id)
             now = state.clock.now()

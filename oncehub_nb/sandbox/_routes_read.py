@@ -15,7 +15,6 @@ from oncehub_nb.sandbox._listing import (
     expand,
     paginate,
     parse_expand,
-    reject_unknown,
 )
 from oncehub_nb.sandbox._state import SandboxState
 
@@ -147,7 +146,6 @@ def register_read_routes(app: Flask, state: SandboxState) -> None:
 
     @app.get("/v2/test")
     def validate_key() -> Response:
-        reject_unknown(request.args, set())
         return ok({"message": f"The API key is valid for account: {g.account.email}"})
 
     for spec in list_specs(state.data):
@@ -167,7 +165,6 @@ def _register_collection(app: Flask, state: SandboxState, spec: ListSpec) -> Non
         return response
 
     def get_view(id: str) -> Response:
-        reject_unknown(request.args, {"expand"} if spec.expandable else set())
         names = parse_expand(request.args.get("expand"), spec.expandable, in_list=False)
         with state.lock:
             record = state.data.collections[spec.collection].get(id)
