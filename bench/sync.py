@@ -27,7 +27,8 @@ def main() -> None:
         with OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=False) as hub:
             hub.bookings.sync(path, progress=False)  # the first call is a full pull
             full, incremental, full_requests, incremental_requests = [], [], [], []
-            targets = [b["id"] for b in sb.ground_truth("bookings") if b["status"] == "scheduled"]
+            # Past bookings: a no-show needs a start in the past, whatever the time of day.
+            targets = [b["id"] for b in sb.ground_truth("bookings") if b["status"] == "completed"]
             for round_ in range(ROUNDS):
                 for booking_id in targets[round_ * CHANGED : (round_ + 1) * CHANGED]:
                     hub.bookings.mark_no_show(booking_id)

@@ -162,6 +162,20 @@ def test_scrubbing_both_directions_with_stable_placeholders() -> None:
     assert SECRET not in str(s.before_record_response(response)) and OTHER not in text
 
 
+def test_the_sandbox_admin_token_never_lands() -> None:
+    s = Scrubber(hosts={"http://127.0.0.1:5123": "https://sandbox.invalid"}, env={})
+    request = Request("GET", "http://127.0.0.1:5123/_sandbox/stats", None, {})
+    request.headers["Sandbox-Admin-Token"] = SECRET
+    out = s.before_record_request(request)
+    assert out.headers["Sandbox-Admin-Token"] == "<ADMIN_TOKEN_1>"
+    body = f'{{"admin_token": "{SECRET}", "seen": "{SECRET}"}}'
+    answer = s.before_record_response(_response(body))
+    assert SECRET not in str(answer)
+    live = Scrubber(env={"ONCEHUB_SANDBOX_ADMIN_TOKEN": OTHER})
+    body = live.before_record_request(Request("POST", "https://x/v2/test", f"t={OTHER}", {})).body
+    assert OTHER.encode() not in body
+
+
 def test_live_environment_secrets_never_land() -> None:
     s = Scrubber(env={"ONCEHUB_API_KEY": SECRET})
     out = s.before_record_request(Request("GET", "https://x/v2/test", f"note {SECRET}", {}))

@@ -51,3 +51,31 @@ def test_missing_extra_gives_the_pip_command() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("1\n")
     assert "pip install 'oncehub-nb[sandbox]'" in out.stdout
+
+
+def test_sandbox_command_prints_a_working_admin_token() -> None:
+    import requests
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oncehub_nb.cli", "sandbox", "--port", "0", "--bookings", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        exports = {}
+        for line in process.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+            if line.strip().startswith("export "):
+                name, _, value = line.strip().removeprefix("export ").partition("=")
+                exports[name] = value.strip("'")
+        root = exports["ONCEHUB_API_BASE"].removesuffix("/v2")
+        token = exports["ONCEHUB_SANDBOX_ADMIN_TOKEN"]
+        assert len(token) >= 32
+        stats = f"{root}/_sandbox/stats"
+        assert requests.get(stats, headers={"Sandbox-Admin-Token": token}, timeout=5).ok
+        assert requests.get(stats, timeout=5).status_code == 401
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

@@ -1,8 +1,10 @@
 """Every sandbox response the SDK relies on validates against OnceHub's official OpenAPI spec.
 
 The spec is OnceHub's copyrighted material: it is read from ``../shared/reference/`` (or the
-directory in ``ONCEHUB_REFERENCE_DIR``) and never copied into this repository. The few places
-where the spec contradicts what the live API returns are relaxed in memory, each with a comment.
+directory in ``ONCEHUB_REFERENCE_DIR``) and never copied into this repository. Every test runs
+against both profiles: ``spec`` answers are validated against the official spec strictly,
+``live`` answers against the spec plus the sandbox's documented departures
+(``oncehub_nb.sandbox.DEPARTURES``) and nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.sandbox import DEPARTURES, Sandbox, conform, live_spec
 from tests._spec import require_spec
 
 openapi_core = pytest.importorskip("openapi_core")
@@ -27,44 +29,12 @@ from openapi_core.contrib.requests import (  # noqa: E402
 SPEC_SERVER = "https://api.oncehub.com/v2"
 
 
-def _nullable(schema: dict[str, Any], *names: str) -> None:
-    """Let ``schema.properties[name]`` also be ``null``."""
-    for name in names:
-        prop = schema["properties"][name]
-        if "oneOf" in prop:
-            prop["oneOf"].append({"type": "null"})
-        elif isinstance(prop.get("type"), str):
-            prop["type"] = [prop["type"], "null"]
+def tooling_fixes(raw: dict[str, Any]) -> dict[str, Any]:
+    """What openapi-core needs to load the spec at all (not a sandbox departure).
 
-
-def adjusted_spec(raw: dict[str, Any]) -> dict[str, Any]:
-    """Relax the spec where it disagrees with the live API (see the notes in reference/)."""
-    booking = raw["components"]["schemas"]["BookingBase"]
-    # Live bookings carry null for the other product's fields and for absent nested objects
-    # (notes §4.1: LIVE1 shape, FAQ "Fields with no values will appear as null"); the spec
-    # types these as plain strings/objects.
-    _nullable(
-        booking,
-        "virtual_conferencing",
-        "location_description",
-        "rescheduled_booking_id",
-        "cancel_reschedule_information",
-        "form_submission",
-        "booking_page",
-        "booking_calendar",
-        "cancel_url",
-        "reschedule_url",
-        "ics_url",
-    )
-    # form_submission.mobile_phone / note are null in live data when the guest left them empty.
-    _nullable(booking["properties"]["form_submission"], "mobile_phone", "note")
-    # cancel_reschedule_information.user_id is null when the customer (not a user) acted.
-    _nullable(booking["properties"]["cancel_reschedule_information"], "user_id")
-    # utm_params values may be null (notes §4.1), the spec types them as strings.
-    utm = raw["components"]["schemas"]["UtmParams"]
-    _nullable(utm, *utm["properties"])
-    # The time-slots query parameters declare ``default: ""`` with ``format: date-time``: the
-    # empty string is not a date-time, so the spec fails its own validation. Drop the defaults.
+    The time-slots parameters declare ``default: ""`` with ``format: date-time``: openapi-core
+    refuses a default that fails its own schema, so the defaults are dropped here.
+    """
     slots = raw["paths"]["/booking-calendars/{id}/time-slots"]["get"]["parameters"]
     for param in slots:
         if param.get("name") in ("start_time", "end_time"):
@@ -72,15 +42,28 @@ def adjusted_spec(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+PROFILE_SPECS = {
+    # The live profile is held to the spec plus the documented departures only ...
+    "live": live_spec,
+    # ... the spec profile to the official spec itself.
+    "spec": lambda raw: raw,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(PROFILE_SPECS))
+def profile(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def openapi() -> Any:
+def openapi(profile: str) -> Any:
     spec = json.loads(require_spec().read_text(encoding="utf-8"))
-    return OpenAPI.from_dict(adjusted_spec(spec))
+    return OpenAPI.from_dict(tooling_fixes(PROFILE_SPECS[profile](spec)))
 
 
 @pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(bookings=80, seed=21, rate_limit=False) as sandbox:
+def sb(profile: str) -> Iterator[Sandbox]:
+    with Sandbox(bookings=80, seed=21, rate_limit=False, profile=profile) as sandbox:
         yield sandbox
 
 
@@ -268,3 +251,40 @@ def test_contacts_users_webhooks(check: Checker, sb: Sandbox) -> None:
     check("POST", "/webhooks", 409, body=hook_body)
     check("GET", f"/webhooks/{hook['id']}")
     check("DELETE", f"/webhooks/{hook['id']}")
+
+
+def test_every_departure_applies_to_the_official_spec() -> None:
+    raw = json.loads(require_spec().read_text(encoding="utf-8"))
+    for departure in DEPARTURES:
+        if departure.apply is None:
+            continue
+        before = json.dumps(raw, sort_keys=True)
+        departure.apply(raw)  # a KeyError here: the departure names a place the spec lacks
+        assert json.dumps(raw, sort_keys=True) != before, f"{departure.name} changes nothing"
+
+
+def test_live_answers_break_the_strict_spec_only_where_documented() -> None:
+    raw = json.loads(require_spec().read_text(encoding="utf-8"))
+    strict = OpenAPI.from_dict(tooling_fixes(json.loads(json.dumps(raw))))
+    relaxed = OpenAPI.from_dict(tooling_fixes(live_spec(raw)))
+    with Sandbox(bookings=40, seed=21, rate_limit=False) as live, requests.Session() as http:
+        answer = http.get(
+            f"{live.base_url}/bookings", params={"limit": 40}, headers={"API-Key": live.api_key}
+        )
+        assert any(b["utm_params"] is None for b in answer.json()["data"])
+        prepared = answer.request.copy()
+        prepared.url = prepared.url.replace(live.base_url, SPEC_SERVER, 1)
+        request, response = RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(answer)
+        relaxed.validate_response(request, response)
+        with pytest.raises(Exception, match=r"(?i)invalid"):
+            strict.validate_response(request, response)
+        # The spec profile leaves out exactly the documented nulls, nothing else.
+        documented = {d.path[0] for d in DEPARTURES if d.object == "booking" and len(d.path) == 1}
+        for booking in answer.json()["data"]:
+            conformed = conform(booking)
+            dropped = set(booking) - set(conformed)
+            assert dropped == {k for k in documented if booking.get(k, 0) is None}
+            kept = {k: v for k, v in booking.items() if k not in dropped}
+            assert {k: conformed[k] for k in kept if not isinstance(kept[k], dict)} == {
+                k: v for k, v in kept.items() if not isinstance(v, dict)
+            }

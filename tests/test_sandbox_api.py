@@ -249,11 +249,15 @@ def test_not_found_and_unknown_routes(http: requests.Session, sb: Sandbox) -> No
         == "No such booking: 'BKNG-NOPE'"
     )
     assert_error(get(http, sb, "/nothing-here"), 404)
-    assert_error(http.put(f"{sb.base_url}/bookings", timeout=5), 405)
+    not_allowed = http.put(f"{sb.base_url}/bookings", timeout=5)
+    assert_error(not_allowed, 405)
+    assert set(not_allowed.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    trace = http.request("TRACE", f"{sb.base_url}/bookings/BKNG-X/cancel", timeout=5)
+    assert trace.status_code == 405 and "POST" in trace.headers["Allow"]
     ids = {answer.headers["Request-Id"] for answer in [get(http, sb, "/test") for _ in range(3)]}
     assert len(ids) == 3
     assert all(REQUEST_ID.match(i) for i in ids)
-    admin = requests.get(f"{sb.root_url}/_sandbox/stats", timeout=5)
+    admin = requests.get(f"{sb.root_url}/_sandbox/stats", headers=sb.admin_headers, timeout=5)
     assert REQUEST_ID.match(admin.headers["Request-Id"])
 
 

@@ -130,11 +130,12 @@ def test_inject_validation(sb: Sandbox) -> None:
 def test_admin_endpoints(sb: Sandbox) -> None:
     admin = f"{sb.root_url}/_sandbox"
     with requests.Session() as http:
+        http.headers.update(sb.admin_headers)
         assert http.post(
             f"{admin}/faults", json={"kind": "5xx", "count": 1, "status": 502}, timeout=5
         ).ok
         assert http.post(f"{admin}/faults", json={"kind": "nope"}, timeout=5).status_code == 400
-        api = {"API-Key": sb.api_key}
+        api = {"API-Key": sb.api_key, "Sandbox-Admin-Token": ""}
         assert http.get(f"{sb.base_url}/test", headers=api, timeout=5).status_code == 502
         http.post(f"{admin}/faults", json={"kind": "429", "count": 5}, timeout=5)
         assert http.delete(f"{admin}/faults", timeout=5).ok

@@ -26,6 +26,7 @@ def default_knobs(sb: Sandbox) -> Iterator[None]:
         access_token_ttl=900,
         code_ttl=60,
         rotate_refresh_tokens=True,
+        detect_refresh_reuse=True,
         expires_in_as_string=False,
         widen_scope=False,
         token_endpoint_down=0,
@@ -54,6 +55,32 @@ def test_refresh_rotates_and_an_old_refresh_token_is_invalid_grant(sb: Sandbox) 
         after["token_requests"]["refresh_token"]
         == before["token_requests"].get("refresh_token", 0) + 2
     )
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(sb: Sandbox) -> None:
+    """RFC 9700 4.14.2: the reuse of a retired refresh token means it leaked."""
+    s = sb.oauth_settings()
+    first = tokens(sb)
+    second = refresh(s, first["refresh_token"]).json()
+    third = refresh(s, second["refresh_token"]).json()
+    other = tokens(sb)  # another sign-in: not of this family
+    assert api(sb, third["access_token"]).status_code == 200
+    reuse = refresh(s, first["refresh_token"])
+    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
+    assert api(sb, third["access_token"]).status_code == 401  # the live tokens are gone too
+    assert refresh(s, third["refresh_token"]).json()["error"] == "invalid_grant"
+    assert api(sb, other["access_token"]).status_code == 200
+    assert refresh(s, other["refresh_token"]).status_code == 200
+
+
+def test_reuse_detection_can_be_turned_off(sb: Sandbox) -> None:
+    sb.oauth.configure(detect_refresh_reuse=False)
+    s = sb.oauth_settings()
+    first = tokens(sb)
+    second = refresh(s, first["refresh_token"]).json()
+    assert refresh(s, first["refresh_token"]).json()["error"] == "invalid_grant"  # refused ...
+    assert api(sb, second["access_token"]).status_code == 200  # ... and nothing else happens
+    assert refresh(s, second["refresh_token"]).status_code == 200
 
 
 def test_refresh_without_rotation_keeps_the_refresh_token(sb: Sandbox) -> None:
@@ -233,23 +260,26 @@ def test_callback_page_escapes_raw_query(sb: Sandbox) -> None:
 
 def test_admin_endpoints(sb: Sandbox) -> None:
     admin = f"{sb.root_url}/_sandbox/oauth"
-    settings = requests.get(f"{admin}/settings", params={"kind": "public"}, timeout=5).json()
+    http = requests.Session()
+    http.headers.update(sb.admin_headers)
+    settings = http.get(f"{admin}/settings", params={"kind": "public"}, timeout=5).json()
     assert settings == sb.oauth_settings("public")
-    knobs = requests.post(f"{admin}/knobs", json={"code_ttl": 5}, timeout=5).json()
+    knobs = http.post(f"{admin}/knobs", json={"code_ttl": 5}, timeout=5).json()
     assert knobs["code_ttl"] == 5 and sb.oauth.code_ttl == 5
-    bad = requests.post(f"{admin}/knobs", json={"nope": 1}, timeout=5)
+    bad = http.post(f"{admin}/knobs", json={"nope": 1}, timeout=5)
     assert bad.status_code == 400
     issued = tokens(sb)
-    expired = requests.post(f"{admin}/expire", json={"token": issued["access_token"]}, timeout=5)
+    expired = http.post(f"{admin}/expire", json={"token": issued["access_token"]}, timeout=5)
     assert expired.json()["found"] is True
     assert api(sb, issued["access_token"]).status_code == 401
-    revoked = requests.post(f"{admin}/revoke", json={"token": issued["refresh_token"]}, timeout=5)
+    revoked = http.post(f"{admin}/revoke", json={"token": issued["refresh_token"]}, timeout=5)
     assert revoked.json()["found"] is True
-    stats = requests.get(f"{admin}/stats", timeout=5).json()
+    stats = http.get(f"{admin}/stats", timeout=5).json()
     assert stats["codes_issued"] >= 1 and "authorization_code" in stats["token_requests"]
-    assert requests.post(f"{admin}/stats/reset", timeout=5).status_code == 200
+    assert http.post(f"{admin}/stats/reset", timeout=5).status_code == 200
     assert sb.oauth_stats()["codes_issued"] == 0
     assert query(sb.consent(auth_url(sb.oauth_settings())))["code"]
+    http.close()
 
 
 def test_token_endpoint_refuses_query_parameters_without_echoing_them(sb: Sandbox) -> None:

@@ -2,6 +2,7 @@
 
 ``<!-- generated: sandbox-routes -->`` becomes the sandbox's routes, read from its Flask app;
 ``<!-- generated: sandbox-oauth-knobs -->`` the OAuth knobs and their defaults;
+``<!-- generated: sandbox-departures -->`` the sandbox's departures from OnceHub's spec;
 ``<!-- generated: scenarios -->`` the recorded scenarios of the testing kit. On the CLI page,
 click 8.3's "no default" sentinel, which mkdocs-click prints as ``Sentinel.UNSET``, reads
 "none". An admin route with no description below makes the strict build fail (a warning):
@@ -22,7 +23,9 @@ ADMIN = {
         "retry_after, path}`."
     ),
     "DELETE /_sandbox/faults": "Drop every pending fault.",
-    "GET /_sandbox/stats": "Counters: requests, responses by status, faults, rate-limit refusals.",
+    "GET /_sandbox/stats": (
+        "Counters: requests, responses by status, faults, rate-limit refusals, connections."
+    ),
     "POST /_sandbox/stats/reset": "Zero the counters.",
     "POST /_sandbox/latency": "Add `{ms}` milliseconds to every API request.",
     "GET /_sandbox/ground-truth/<path:collection>": (
@@ -80,7 +83,7 @@ def sandbox_routes() -> str:
     api = [r for r in rows if not r[0].startswith(("/_sandbox/", "/oauth/"))]
     return "\n\n".join(
         [
-            "### Admin endpoints (loopback only)",
+            "### Admin endpoints (admin token, loopback, JSON bodies)",
             _table(admin),
             "### OAuth 2.0 endpoints",
             _table(oauth),
@@ -100,6 +103,18 @@ def sandbox_oauth_knobs() -> str:
     return "\n".join(lines)
 
 
+def sandbox_departures() -> str:
+    """A Markdown table of the sandbox's documented departures from OnceHub's spec."""
+    from oncehub_nb.sandbox import DEPARTURES
+
+    lines = ["| Where | The spec says | The sandbox | Kind | Source |", "|---|---|---|---|---|"]
+    for d in DEPARTURES:
+        lines.append(
+            f"| `{d.where}` | {d.spec_says} | {d.sandbox_does} | `{d.kind}` | {d.source} |"
+        )
+    return "\n".join(lines)
+
+
 def scenarios() -> str:
     """A Markdown table of the recorded scenarios of ``oncehub_nb.testing``."""
     from oncehub_nb.testing import SCENARIOS
@@ -114,6 +129,7 @@ GENERATORS = {
     "<!-- generated: scenarios -->": scenarios,
     "<!-- generated: sandbox-routes -->": sandbox_routes,
     "<!-- generated: sandbox-oauth-knobs -->": sandbox_oauth_knobs,
+    "<!-- generated: sandbox-departures -->": sandbox_departures,
 }
 
 

@@ -42,6 +42,13 @@ def demo(bookings: int, seed: int) -> None:
 @click.option(
     "--access-token-ttl", default=3600, show_default=True, help="OAuth access-token lifetime (s)."
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["live", "spec"]),
+    default="live",
+    show_default=True,
+    help="live: answer like real OnceHub data; spec: every answer valid against OnceHub's spec.",
+)
 @friendly_errors
 def sandbox(
     port: int,
@@ -52,11 +59,13 @@ def sandbox(
     latency_ms: int,
     time_scale: float,
     access_token_ttl: int,
+    profile: str,
 ) -> None:
     """Run a local OnceHub API v2 on 127.0.0.1 until Ctrl-C.
 
-    It prints its base URL and the API key to use. Faults can be injected through its admin
-    endpoints under /_sandbox/ (see the docs).
+    It prints its base URL, the API key to use and the admin token. Faults can be injected
+    through its admin endpoints under /_sandbox/, which need that token in the
+    Sandbox-Admin-Token header (see the docs).
     """
     from oncehub_nb.sandbox import Sandbox
 
@@ -69,6 +78,7 @@ def sandbox(
         time_scale=time_scale,
         port=port,
         access_token_ttl=access_token_ttl,
+        profile=profile,
     )
     server.start()
     # The sandbox key is a throwaway credential for this local server: showing it is the point.
@@ -79,6 +89,8 @@ def sandbox(
     click.echo("OAuth 2.0 (the sandbox's own authorization server; public client, PKCE):")
     for name in ("client_id", "redirect_uri", "scope", "authorize_url", "token_url", "revoke_url"):
         click.echo(f"  export ONCEHUB_{name.upper()}='{oauth[name]}'")
+    click.echo("Admin endpoints (/_sandbox/...): send this in the Sandbox-Admin-Token header:")
+    click.echo(f"  export ONCEHUB_SANDBOX_ADMIN_TOKEN={server.admin_token}")
     click.echo("Press Ctrl-C to stop.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

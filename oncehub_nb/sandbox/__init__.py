@@ -21,9 +21,21 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
     raise MissingDependencyError("the sandbox needs Flask and Faker", extra="sandbox") from exc
 
+from oncehub_nb.sandbox._departures import DEPARTURES, PROFILES, Departure, conform, live_spec
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import ConsentError
 from oncehub_nb.sandbox._server import Sandbox
 from oncehub_nb.sandbox._state import Account, SandboxState
 
-__all__ = ["Account", "ConsentError", "OAuthProvider", "Sandbox", "SandboxState"]
+__all__ = [
+    "DEPARTURES",
+    "PROFILES",
+    "Account",
+    "ConsentError",
+    "Departure",
+    "OAuthProvider",
+    "Sandbox",
+    "SandboxState",
+    "conform",
+    "live_spec",
+]

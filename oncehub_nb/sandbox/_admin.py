@@ -1,4 +1,4 @@
-"""``/_sandbox/`` admin endpoints: faults, stats, latency, ground truth (loopback only)."""
+"""``/_sandbox/`` admin endpoints: faults, stats, latency, ground truth (admin token, loopback)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, Response
 
 from oncehub_nb.sandbox._errors import ApiError, bad_request
-from oncehub_nb.sandbox._http import json_body, ok, require_loopback
+from oncehub_nb.sandbox._guards import admin_guard
+from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._state import FAULT_KINDS, SandboxState, check_fault
 
 
@@ -27,7 +28,7 @@ def admin_blueprint(state: SandboxState) -> Blueprint:
     """
     admin = Blueprint("sandbox_admin", __name__, url_prefix="/_sandbox")
 
-    admin.before_request(require_loopback)
+    admin.before_request(admin_guard(lambda: state.admin_token))
 
     @admin.post("/faults")
     def add_fault() -> Response:

@@ -1,59 +1,31 @@
-"""The Flask application: request pipeline (latency, faults, auth, rate limits) and errors."""
+"""The Flask application: the request pipeline and the error answers.
+
+Every request: the ``Host`` check. API requests then: statistics, scheduled actions, latency,
+injected faults, rate limits, authentication, the request door, the output profile.
+"""
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from oncehub_nb.sandbox._admin import admin_blueprint
+from oncehub_nb.sandbox._departures import conform
+from oncehub_nb.sandbox._door import RequestDoor
 from oncehub_nb.sandbox._errors import ApiError, rate_limited, server_error
+from oncehub_nb.sandbox._guards import check_host
 from oncehub_nb.sandbox._http import error_response
 from oncehub_nb.sandbox._routes_actions import register_action_routes
 from oncehub_nb.sandbox._routes_read import register_read_routes
 from oncehub_nb.sandbox._routes_write import register_write_routes
 from oncehub_nb.sandbox._state import SandboxState
+from oncehub_nb.sandbox._wsgi import RESET_FLAG
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-#: Set in the WSGI environ when the current request must end in a connection reset.
-RESET_FLAG = "oncehub_nb.sandbox.reset"
 API_PREFIX = "/v2"
-
-
-class SandboxReset(ConnectionResetError):
-    """Raised through the WSGI server so the request handler resets the connection.
-
-    Example:
-        >>> issubclass(SandboxReset, ConnectionError)
-        True
-    """
-
-
-class ResetMiddleware:
-    """WSGI wrapper that turns a flagged request into :class:`SandboxReset` (no response).
-
-    Example:
-        >>> ResetMiddleware(lambda environ, start: [b""]).app is not None
-        True
-    """
-
-    def __init__(self, app: WSGIApplication) -> None:
-        self.app = app
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        result = self.app(environ, start_response)
-        if environ.get(RESET_FLAG):
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-            raise SandboxReset("connection reset injected by the sandbox")
-        return result
 
 
 def route_key() -> str:
@@ -71,8 +43,13 @@ def route_key() -> str:
     return f"{request.method} {template.replace('<', '{').replace('>', '}')}"
 
 
-def create_app(state: SandboxState) -> Flask:
+def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = None) -> Flask:
     """Build the sandbox's Flask app around ``state``.
+
+    Args:
+        state: What the sandbox knows.
+        hosts: Returns the ``Host`` values to answer (see :func:`._guards.own_hosts`); others
+            are refused. ``None`` answers any (Flask's test client).
 
     Example:
         >>> app = create_app(SandboxState(bookings=3, api_key="k"))
@@ -82,14 +59,18 @@ def create_app(state: SandboxState) -> Flask:
     app = Flask("oncehub_nb.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["oncehub_nb_sandbox"] = state
-    app.wsgi_app = ResetMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    door = RequestDoor()
 
     @app.before_request
     def before() -> Response | None:
         g.request_id = "req_" + secrets.token_hex(8)
+        if hosts is not None:
+            check_host(hosts)
         if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
             return None
         g.api = True
+        if state.profile == "spec":
+            g.render = conform  # answers hold only what the official spec allows
         state.count_request(route_key())
         state.run_scheduled()
         if state.latency_ms > 0:
@@ -112,6 +93,7 @@ def create_app(state: SandboxState) -> Flask:
             g.rate_limited = True
             raise rate_limited()
         g.account = account
+        door.check(route_key())
         return None
 
     @app.after_request
@@ -135,7 +117,9 @@ def create_app(state: SandboxState) -> Flask:
         else:
             message = error.description or error.name
         kind = "api_error" if status >= 500 else "invalid_request_error"
-        return error_response(ApiError(status, message, error_type=kind))
+        # werkzeug's own headers (a 405's Allow, RFC 9110 15.5.6), not its Content-Type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_response(ApiError(status, message, error_type=kind, headers=headers))
 
     @app.errorhandler(Exception)
     def on_crash(error: Exception) -> Response:

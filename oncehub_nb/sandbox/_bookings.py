@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from oncehub_nb.sandbox._dataset import TIMEZONES, Dataset, Record, new_id, phone, slug
+from oncehub_nb.sandbox._pools import Pools
 from oncehub_nb.sandbox._times import iso, shift
-
-if TYPE_CHECKING:
-    from oncehub_nb.sandbox._data import Pools
 
 _CONTACT_STATUSES = ["Qualified", "Sales qualified", "Marketing qualified", "Disqualified", None]
 _PAST = [("completed", 72), ("canceled", 13), ("no_show", 7), ("rescheduled", 8)]

@@ -10,8 +10,6 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from faker import Faker
-
 from oncehub_nb.sandbox._bookings import make_bookings, make_contacts, make_sms
 from oncehub_nb.sandbox._dataset import (
     TIMEZONES,
@@ -22,6 +20,7 @@ from oncehub_nb.sandbox._dataset import (
     new_id,
     slug,
 )
+from oncehub_nb.sandbox._pools import Pools
 from oncehub_nb.sandbox._times import FIXED_ANCHOR, iso, shift
 
 _ROLES = [
@@ -51,44 +50,6 @@ _CALENDARS = [
     ("Implementation workshop", "Implementation workshop", 90, 4, True, 45000),
     ("Legacy intake form", "Intake", 30, 5, False, None),
 ]
-
-
-class Pools:
-    """Fake-but-plausible values drawn once from Faker, then combined with ``random``.
-
-    Drawing pools up front keeps generation fast (Faker calls are the slow part) while the
-    records stay varied.
-
-    Example:
-        >>> pools = Pools(random.Random(0), seed=0)
-        >>> len(pools.first_names) > 10
-        True
-    """
-
-    def __init__(self, rng: random.Random, *, seed: int) -> None:
-        fake = Faker("en_US")
-        fake.seed_instance(seed)
-        self.rng = rng
-        self.first_names = [fake.first_name() for _ in range(80)]
-        self.last_names = [fake.last_name() for _ in range(80)]
-        self.companies = [fake.company() for _ in range(40)]
-        self.cities = [fake.city() for _ in range(40)]
-        self.states = [fake.state_abbr() for _ in range(20)]
-        self.streets = [fake.street_address() for _ in range(40)]
-        self.postcodes = [fake.postcode() for _ in range(40)]
-        self.jobs = [fake.job() for _ in range(40)]
-        self.sentences = [fake.sentence(nb_words=8) for _ in range(40)]
-        self.domains = [fake.domain_word() + ".example.com" for _ in range(30)]
-        self.account_domain = slug(fake.domain_word()) + ".example.com"
-
-    def pick(self, values: list[str]) -> str:
-        """Return one value of ``values``.
-
-        Example:
-            >>> Pools(random.Random(0), seed=0).pick(["a"])
-            'a'
-        """
-        return values[self.rng.randrange(len(values))]
 
 
 def generate(*, bookings: int, seed: int, anchor: datetime = FIXED_ANCHOR) -> Dataset:

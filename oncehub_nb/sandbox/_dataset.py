@@ -97,6 +97,10 @@ class Dataset:
     )
     used_ids: set[str] = field(default_factory=set)
     webhook_secrets: dict[str, str] = field(default_factory=dict)
+    #: One-time links made through the API, by id (no API lists them; ``ground_truth`` does).
+    one_time_links: dict[str, Record] = field(default_factory=dict)
+    #: Users with no seat assigned: their booking calendars answer 402 (``Sandbox.set_seat``).
+    seatless: set[str] = field(default_factory=set)
 
     def add(self, collection: str, record: Record) -> Record:
         """Store ``record`` in ``collection`` and return it.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 
 from oncehub_nb.sandbox._errors import ApiError
 
@@ -35,12 +34,30 @@ def json_body() -> dict[str, Any]:
         ...     json_body()
         {'a': 1}
     """
+    if "body" in g:  # an API request: read and checked at the door (``_door``)
+        return dict(g.body)
     if not request.get_data(cache=True):
         return {}
-    body = request.get_json(silent=True, force=True)
+    # JSON media types only (the doors refuse the others first); never ``force=True``, which
+    # read a cross-site text/plain POST as JSON.
+    body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     return body
+
+
+def query_args() -> dict[str, str]:
+    """The query parameters as the door read them: a value equal to its default is left out.
+
+    Example:
+        >>> from flask import Flask
+        >>> with Flask(__name__).test_request_context("/?a=1"):
+        ...     query_args()
+        {'a': '1'}
+    """
+    if "args" in g:
+        return dict(g.args)
+    return dict(request.args.items())
 
 
 def ok(body: Any, status: int = 200) -> Response:
@@ -52,25 +69,7 @@ def ok(body: Any, status: int = 200) -> Response:
         ...     ok({"id": "x"}, 201).status_code
         201
     """
-    response = jsonify(body)
+    render = g.get("render")  # the ``spec`` profile's rewrite of API answers
+    response = jsonify(body if render is None else render(body))
     response.status_code = status
     return response
-
-
-def require_loopback() -> None:
-    """Refuse a request that does not come from this machine (admin endpoints).
-
-    Raises:
-        ApiError: 403 for any other client address.
-
-    Example:
-        >>> from flask import Flask
-        >>> with Flask(__name__).test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        ...     require_loopback()
-    """
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if not local:
-        raise ApiError(403, "The sandbox admin endpoints are reachable from loopback only.")

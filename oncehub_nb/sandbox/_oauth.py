@@ -2,7 +2,8 @@
 
 Built on oauthlib's :class:`~oauthlib.oauth2.WebApplicationServer` (authorization code grant,
 refresh token grant, RFC 7009 revocation, Bearer resource checks); :mod:`._oauth_validator`
-answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP.
+answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP (and
+``_oauth_routes.install`` puts it on the app).
 
 About ``http://``: oauthlib's *client* side refuses ``http://`` URLs unless the process-wide
 ``OAUTHLIB_INSECURE_TRANSPORT`` variable is set. Its *server* endpoints (4.0.1, read in the
@@ -17,7 +18,7 @@ import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import has_request_context, request
 from oauthlib.common import Request
@@ -30,15 +31,13 @@ from oncehub_nb.sandbox._oauth_records import Client
 from oncehub_nb.sandbox._oauth_validator import MemoryValidator
 from oncehub_nb.sandbox._state import Account, SandboxState
 
-if TYPE_CHECKING:
-    from flask import Flask
-
 CONFIDENTIAL_ID = "sandbox-confidential-app"
 PUBLIC_ID = "sandbox-public-app"
 KNOBS = (
     "access_token_ttl",
     "code_ttl",
     "rotate_refresh_tokens",
+    "detect_refresh_reuse",
     "expires_in_as_string",
     "widen_scope",
     "token_endpoint_down",
@@ -61,6 +60,8 @@ class OAuthProvider:
         access_token_ttl: Access-token lifetime in seconds.
         code_ttl: Authorization-code lifetime in seconds.
         rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
+        detect_refresh_reuse: A retired (rotated-out) refresh token presented again revokes
+            every token of its sign-in (RFC 9700 4.14.2); off, it is only refused.
         expires_in_as_string: Send ``"expires_in": "3600"`` (tests client tolerance).
         widen_scope: Grant ``read write`` whatever was asked (tests client tolerance).
         token_endpoint_down: The next N token requests answer 503.
@@ -80,6 +81,7 @@ class OAuthProvider:
         access_token_ttl: int = 3600,
         code_ttl: float = 60,
         rotate_refresh_tokens: bool = True,
+        detect_refresh_reuse: bool = True,
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
@@ -89,6 +91,7 @@ class OAuthProvider:
         self.access_token_ttl = 3600
         self.code_ttl: float = 60
         self.rotate_refresh_tokens = True
+        self.detect_refresh_reuse = True
         self.expires_in_as_string = False
         self.widen_scope = False
         self.token_endpoint_down = 0
@@ -96,6 +99,7 @@ class OAuthProvider:
             access_token_ttl=access_token_ttl,
             code_ttl=code_ttl,
             rotate_refresh_tokens=rotate_refresh_tokens,
+            detect_refresh_reuse=detect_refresh_reuse,
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
@@ -135,7 +139,10 @@ class OAuthProvider:
         for name, value in knobs.items():
             if name not in KNOBS:
                 raise ValueError(f"unknown OAuth knob {name!r}; use one of {', '.join(KNOBS)}")
-            if name in ("rotate_refresh_tokens", "expires_in_as_string", "widen_scope"):
+            if name in (
+                "rotate_refresh_tokens", "detect_refresh_reuse", "expires_in_as_string",
+                "widen_scope",
+            ):  # fmt: skip
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
             elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -293,17 +300,3 @@ class OAuthProvider:
                 403, "insufficient_scope", f"The access token lacks the '{needed}' scope.", needed
             )
         raise _token_error(401, "invalid_token", "Invalid access token.")
-
-    def install(self, app: Flask) -> None:
-        """Serve the OAuth routes on ``app`` and accept Bearer tokens on the API.
-
-        Example:
-            >>> from oncehub_nb.sandbox._app import create_app
-            >>> state = SandboxState(bookings=0)
-            >>> OAuthProvider(state, root_url=lambda: "http://localhost").install(create_app(state))
-        """
-        from oncehub_nb.sandbox._oauth_routes import oauth_admin_blueprint, oauth_blueprint
-
-        app.register_blueprint(oauth_blueprint(self))
-        app.register_blueprint(oauth_admin_blueprint(self))
-        self.state.authenticators.append(self.authenticate)

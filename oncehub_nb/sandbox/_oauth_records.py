@@ -67,6 +67,8 @@ class Grant:
     refresh_token: str | None = None
     access_tokens: set[str] = field(default_factory=set)
     revoked: bool = False
+    #: A refresh token retired by rotation: kept so that a reuse is recognised (RFC 9700).
+    rotated: bool = False
 
     def active(self, now: float) -> bool:
         """``True`` while neither revoked nor expired.

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
 from oauthlib.oauth2.rfc6749 import errors
 
 from oncehub_nb.sandbox._errors import bad_request
-from oncehub_nb.sandbox._http import json_body, ok, require_loopback
+from oncehub_nb.sandbox._guards import admin_guard
+from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_pages import callback_page, consent_page, error_page
 
@@ -227,7 +228,7 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
 
 
 def oauth_admin_blueprint(provider: OAuthProvider) -> Blueprint:
-    """Build ``/_sandbox/oauth/...``: settings, knobs, stats, revoke, expire (loopback only).
+    """Build ``/_sandbox/oauth/...``: settings, knobs, stats, revoke, expire (admin door).
 
     Example:
         >>> from oncehub_nb.sandbox._state import SandboxState
@@ -237,7 +238,7 @@ def oauth_admin_blueprint(provider: OAuthProvider) -> Blueprint:
     """
     admin = Blueprint("sandbox_oauth_admin", __name__, url_prefix="/_sandbox/oauth")
 
-    admin.before_request(require_loopback)
+    admin.before_request(admin_guard(lambda: provider.state.admin_token))
 
     def token_arg() -> str:
         token = json_body().get("token")
@@ -286,3 +287,17 @@ def oauth_admin_blueprint(provider: OAuthProvider) -> Blueprint:
         return ok({"ok": True, "found": provider.validator.expire(token_arg())})
 
     return admin
+
+
+def install(provider: OAuthProvider, app: Flask) -> None:
+    """Serve ``provider``'s OAuth routes on ``app`` and accept its Bearer tokens on the API.
+
+    Example:
+        >>> from oncehub_nb.sandbox._app import create_app
+        >>> from oncehub_nb.sandbox._state import SandboxState
+        >>> state = SandboxState(bookings=0)
+        >>> install(OAuthProvider(state, root_url=lambda: "http://localhost"), create_app(state))
+    """
+    app.register_blueprint(oauth_blueprint(provider))
+    app.register_blueprint(oauth_admin_blueprint(provider))
+    provider.state.authenticators.append(provider.authenticate)

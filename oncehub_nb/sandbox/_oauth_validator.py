@@ -233,8 +233,7 @@ class MemoryValidator(RequestValidator):  # type: ignore[misc]
             if refresh_token is None:
                 return
             if old is not None and refresh_token != request.refresh_token:
-                old.revoked = True
-                del self.refresh[request.refresh_token]
+                old.revoked = old.rotated = True  # kept: a later reuse is detected
             record = self.refresh.setdefault(
                 refresh_token, Grant(request.client_id, scopes, expires_at=None, origin=origin)
             )
@@ -243,12 +242,17 @@ class MemoryValidator(RequestValidator):  # type: ignore[misc]
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Request, *a: Any, **k: Any
     ) -> bool:
-        """A live refresh token issued to this client."""
+        """A live refresh token issued to this client; a rotated-out one revokes its family."""
         with self.lock:
             record = self.refresh.get(refresh_token)
-            if record is None or not record.active(time.monotonic()):
+            if record is None or record.client_id != client.client_id:
                 return False
-            if record.client_id != client.client_id:
+            if record.rotated and self._settings().detect_refresh_reuse:
+                # RFC 9700 4.14.2: a rotated-out refresh token came back, so it leaked (or a
+                # client is confused): revoke the whole family, the live tokens included.
+                self.revoke_origin(record.origin)
+                return False
+            if not record.active(time.monotonic()):
                 return False
             request.user = "sandbox-owner"
             return True

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 import string
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 from oncehub_nb.sandbox._bookings import calendar_fields
 from oncehub_nb.sandbox._dataset import Dataset, Record, new_id
 from oncehub_nb.sandbox._errors import ApiError, bad_request
-from oncehub_nb.sandbox._http import json_body, ok
-from oncehub_nb.sandbox._listing import reject_unknown
+from oncehub_nb.sandbox._http import json_body, ok, query_args
 from oncehub_nb.sandbox._routes_read import get_record
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._times import iso, parse_time
@@ -21,13 +21,6 @@ from oncehub_nb.sandbox._webhook_delivery import deliver_event
 
 _ACTIVE = {"scheduled", "rescheduled", "requested"}
 _VC = {"google_meet", "microsoft_teams", "webex", "gotomeeting", "zoom"}
-_LOCATION_TYPES = {"physical", "virtual", "virtual_static", "guest_phone"}
-
-
-def _only(body: dict[str, Any], allowed: set[str]) -> None:
-    unsupported = sorted(set(body) - allowed)
-    if unsupported:
-        raise bad_request(f"Unsupported fields: {', '.join(unsupported)}", unsupported[0])
 
 
 def _cancellable(booking: Record, verb: str) -> None:
@@ -98,6 +91,27 @@ def _published(calendar: Record, status: int) -> None:
         raise ApiError(status, "This booking calendar is not published.", param="id")
 
 
+def _seated(data: Dataset, calendar: Record) -> None:
+    """402 when the calendar's host (a user) has no seat assigned (time slots, scheduling)."""
+    if calendar["host"] in data.seatless:
+        raise ApiError(402, "The host of this booking calendar has no seat assigned.", param="id")
+
+
+#: Unused one-time links are deleted after this long (OnceHub's docs: 90 days).
+LINK_LIFETIME = timedelta(days=90)
+
+
+def _store_link(state: SandboxState, source: str, url: str, token: str, body: Record) -> Record:
+    now = state.clock.now()
+    links = state.data.one_time_links
+    oldest = iso(now - LINK_LIFETIME)
+    for stale in [key for key, link in links.items() if link["creation_time"] < oldest]:
+        del links[stale]
+    link = {"id": token, "url": url, "creation_time": iso(now)}
+    links[token] = {**link, "source": source, "used": False, **copy.deepcopy(body)}
+    return link
+
+
 def _token(length: int) -> str:
     return "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(length))
 
@@ -118,10 +132,12 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
         deliver_event(state, event, booking)
         return ok(booking)
 
-    def cancel_by_user(id: str, reason_field: str, fields: set[str], action: str) -> Response:
+    # The booking actions ignore fields they do not know (the spec allows any), as OnceHub's
+    # docs describe "Unsupported fields" answers only for users and contacts.
+
+    def cancel_by_user(id: str, reason_field: str, action: str) -> Response:
         """Cancel (or cancel asking to reschedule): both end ``canceled``, with the reason."""
         body = json_body()
-        _only(body, fields)
         with state.lock:
             booking = get_record(state, "bookings", id)
             _cancellable(booking, action)
@@ -140,26 +156,21 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
 
     @app.post("/v2/bookings/<id>/cancel")
     def cancel(id: str) -> Response:
-        fields = {"cancellation_reason", "send_cancellation_email"}
-        return cancel_by_user(id, "cancellation_reason", fields, "canceled")
+        return cancel_by_user(id, "cancellation_reason", "canceled")
 
     @app.post("/v2/bookings/<id>/request-reschedule")
     def request_reschedule(id: str) -> Response:
-        return cancel_by_user(id, "reschedule_reason", {"reschedule_reason"}, "rescheduled")
+        return cancel_by_user(id, "reschedule_reason", "rescheduled")
 
     @app.post("/v2/bookings/<id>/reassign")
     def reassign(id: str) -> Response:
         body = json_body()
-        _only(body, {"new_host", "location"})
-        new_host = body.get("new_host")
-        if not isinstance(new_host, str) or not new_host:
+        new_host = body["new_host"]
+        if not new_host:
             raise bad_request("Missing required field: new_host", "new_host")
         location = body.get("location")
-        if location is not None:
-            if not isinstance(location, dict) or location.get("type") != "virtual":
-                raise bad_request("location.type must be 'virtual'", "location.type")
-            if location.get("value") not in _VC:
-                raise bad_request("Invalid location.value", "location.value")
+        if location is not None and location["value"] not in _VC:
+            raise bad_request("Invalid location.value", "location.value")
         with state.lock:
             booking = get_record(state, "bookings", id)
             user = data.collections["users"].get(new_host)
@@ -167,6 +178,8 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                 raise ApiError(404, f"No such user: '{new_host}'", param="new_host")
             if user["status"] != "active":
                 raise ApiError(409, "The new host is not an active user.", param="new_host")
+            if new_host in data.seatless:
+                raise ApiError(409, "The new host has no seat assigned.", param="new_host")
             if booking["owner"] == new_host:
                 raise ApiError(
                     409, "The booking is already assigned to this user.", param="new_host"
@@ -189,38 +202,33 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
 
     @app.get("/v2/booking-calendars/<id>/time-slots")
     def get_time_slots(id: str) -> Response:
-        reject_unknown(request.args, {"start_time", "end_time"})
         with state.lock:
             calendar = get_record(state, "booking-calendars", id)
             now = state.clock.now()
-            start, end = _slot_range(dict(request.args), now)
+            start, end = _slot_range(query_args(), now)
             _published(calendar, 422)
+            _seated(data, calendar)
             return ok(time_slots(data, calendar, start, end, now=now))
 
     @app.post("/v2/booking-calendars/<id>/schedule")
     def schedule(id: str) -> Response:
         body = json_body()
-        _only(body, {"start_time", "guest_time_zone", "booking_form", "location"})
-        for name in ("start_time", "guest_time_zone", "booking_form"):
-            if not body.get(name):
-                raise bad_request(f"Missing required field: {name}", name)
+        if not body["guest_time_zone"]:
+            raise bad_request("Missing required field: guest_time_zone", "guest_time_zone")
         form = body["booking_form"]
-        if not isinstance(form, dict):
-            raise bad_request("booking_form must be an object", "booking_form")
         for name in ("name", "email"):
-            if not isinstance(form.get(name), str) or not form[name]:
+            if not form[name]:
                 raise bad_request(
                     f"Missing required field: booking_form.{name}", f"booking_form.{name}"
                 )
         start = parse_time(str(body["start_time"]))
-        if start is None:
+        if start is None:  # a date-time (checked at the door) that Python cannot read
             raise bad_request(f"Invalid date: {body['start_time']}", "start_time")
-        location = body.get("location") or {"type": "virtual", "value": None}
-        if not isinstance(location, dict) or location.get("type") not in _LOCATION_TYPES:
-            raise bad_request("Invalid location.type", "location.type")
+        location = {"type": "virtual", "value": None, **(body.get("location") or {})}
         with state.lock:
             calendar = get_record(state, "booking-calendars", id)
             _published(calendar, 422)
+            _seated(data, calendar)
             day = start.replace(hour=0, minute=0, second=0, microsecond=0)
             free = {
                 s["start_time"]
@@ -237,12 +245,12 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
     @app.post("/v2/booking-calendars/<id>/one-time-links")
     def calendar_link(id: str) -> Response:
         body = json_body()
-        _only(body, {"hide_url_params", "booking_form", "utm_params"})
+        fields = ("hide_url_params", "booking_form", "utm_params")
+        known: Record = {name: body[name] for name in fields if name in body}
         with state.lock:
             _published(get_record(state, "booking-calendars", id), 400)
-        token = _token(12)
-        stamp = iso(state.clock.now())
-        return ok({"id": token, "url": f"https://oncehub.com/.{token}", "creation_time": stamp})
+            token = _token(12)
+            return ok(_store_link(state, id, f"https://oncehub.com/.{token}", token, known))
 
     @app.post("/v2/master-pages/<id>/one-time-links")
     def master_page_link(id: str) -> Response:
@@ -252,9 +260,8 @@ def register_action_routes(app: Flask, state: SandboxState) -> None:
                 raise bad_request(
                     "One-time links cannot be created for an inactive master page.", "id"
                 )
-        token = _token(8)
-        stamp = iso(state.clock.now())
-        return ok({"id": token, "url": f"https://go.oncehub.com/.{token}", "creation_time": stamp})
+            token = _token(8)
+            return ok(_store_link(state, id, f"https://go.oncehub.com/.{token}", token, {}))
 
 
 def _new_booking(

@@ -8,14 +8,13 @@ from flask import Flask, Response, g, request
 
 from oncehub_nb.sandbox._dataset import Dataset, Record
 from oncehub_nb.sandbox._errors import bad_request, not_found
-from oncehub_nb.sandbox._http import ok
+from oncehub_nb.sandbox._http import ok, query_args
 from oncehub_nb.sandbox._listing import (
     ListSpec,
     equals,
     expand,
     paginate,
     parse_expand,
-    reject_unknown,
 )
 from oncehub_nb.sandbox._state import SandboxState
 
@@ -147,7 +146,6 @@ def register_read_routes(app: Flask, state: SandboxState) -> None:
 
     @app.get("/v2/test")
     def validate_key() -> Response:
-        reject_unknown(request.args, set())
         return ok({"message": f"The API key is valid for account: {g.account.email}"})
 
     for spec in list_specs(state.data):
@@ -159,7 +157,7 @@ def _register_collection(app: Flask, state: SandboxState, spec: ListSpec) -> Non
 
     def list_view() -> Response:
         with state.lock:
-            page, limit = paginate(state.data, spec, request.args)
+            page, limit = paginate(state.data, spec, query_args())
         response = ok(page.body())
         link = page.link_header(request.base_url, limit)
         if link is not None:
@@ -167,7 +165,6 @@ def _register_collection(app: Flask, state: SandboxState, spec: ListSpec) -> Non
         return response
 
     def get_view(id: str) -> Response:
-        reject_unknown(request.args, {"expand"} if spec.expandable else set())
         names = parse_expand(request.args.get("expand"), spec.expandable, in_list=False)
         with state.lock:
             record = state.data.collections[spec.collection].get(id)

@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
-import struct
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
-from oncehub_nb.sandbox._app import SandboxReset, create_app
-from oncehub_nb.sandbox._dataset import Record
+from oncehub_nb.sandbox._app import create_app
+from oncehub_nb.sandbox._guards import ADMIN_HEADER, own_hosts
+from oncehub_nb.sandbox._knobs import SandboxKnobs
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
-from oncehub_nb.sandbox._state import SandboxState, check_fault
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Request handler without per-request log lines that can reset a connection on demand."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Skip werkzeug's access log line."""
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        """Close the socket with ``SO_LINGER`` 0 (the peer sees RST) for an injected reset."""
-        if not isinstance(error, SandboxReset):
-            return
-        self.close_connection = True
-        connection: socket.socket = self.connection
-        try:
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            return
-        # rfile holds a reference on the socket; wfile writes straight to it and stays open
-        # so the base handler's final flush() is a no-op rather than an error.
-        self.rfile.close()
-        connection.close()
+from oncehub_nb.sandbox._oauth_routes import install as install_oauth
+from oncehub_nb.sandbox._state import SandboxState
+from oncehub_nb.sandbox._wsgi import SandboxServer
 
 
 def _check_loopback(host: str) -> None:
@@ -53,13 +29,15 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the sandbox binds loopback only, not {host!r}")
 
 
-class Sandbox(OAuthHelpers):
+class Sandbox(OAuthHelpers, SandboxKnobs):
     """A local OnceHub API v2 with seeded data, rate limits and fault injection.
 
     Args:
         bookings: How many bookings to generate.
         seed: Seed for the generated data (same seed, same records).
         api_key: The valid API key; a random one when ``None``.
+        admin_token: The token of the admin and test endpoints (``/_sandbox/...``, header
+            ``Sandbox-Admin-Token``); a random one when ``None``.
         rate_limit: Enforce OnceHub's rate limits (5/s per key, 200/5 min per IP).
         time_scale: Multiply the rate-limit windows by this (``0.01`` makes 5 min last 3 s).
         latency_ms: Delay added to every API request.
@@ -68,6 +46,8 @@ class Sandbox(OAuthHelpers):
         access_token_ttl: OAuth access-token lifetime in seconds.
         code_ttl: OAuth authorization-code lifetime in seconds.
         rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
+        detect_refresh_reuse: A retired refresh token presented again revokes every token of
+            that sign-in (RFC 9700 4.14.2 reuse detection); ``False``: it is only refused.
         expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
         widen_scope: Grant ``read write`` even when only ``read`` was asked.
         token_endpoint_down: The next N token requests answer 503.
@@ -77,6 +57,9 @@ class Sandbox(OAuthHelpers):
             webhook's signature time). Default: the real time when the anchor is today's; the
             anchor plus the time since start when an anchor is given (so tests and recordings
             see the same present on any day).
+        profile: ``"live"``: answer like real OnceHub data, with the departures from the spec
+            listed in :data:`DEPARTURES` (``null`` where the spec says string ...);
+            ``"spec"``: every answer valid against the official spec.
 
     The OAuth knobs can be changed at runtime through :attr:`oauth` (``sb.oauth.code_ttl = 1``
     or ``sb.oauth.configure(...)``) or ``POST /_sandbox/oauth/knobs``.
@@ -95,6 +78,7 @@ class Sandbox(OAuthHelpers):
         bookings: int = 250,
         seed: int = 0,
         api_key: str | None = None,
+        admin_token: str | None = None,
         rate_limit: bool = True,
         time_scale: float = 1.0,
         latency_ms: int = 0,
@@ -103,11 +87,13 @@ class Sandbox(OAuthHelpers):
         access_token_ttl: int = 3600,
         code_ttl: float = 60,
         rotate_refresh_tokens: bool = True,
+        detect_refresh_reuse: bool = True,
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
         anchor: datetime | date | str | None = None,
         clock: Callable[[], float] | None = None,
+        profile: str = "live",
     ) -> None:
         _check_loopback(host)
         self.host = host
@@ -116,25 +102,28 @@ class Sandbox(OAuthHelpers):
             bookings=bookings,
             seed=seed,
             api_key=api_key,
+            admin_token=admin_token,
             rate_limit=rate_limit,
             time_scale=time_scale,
             latency_ms=latency_ms,
             anchor=anchor,
             clock=clock,
+            profile=profile,
         )
-        self.app = create_app(self.state)
+        self.app = create_app(self.state, hosts=lambda: own_hosts(self.host, self.port))
         self.oauth = OAuthProvider(
             self.state,
             root_url=lambda: self.root_url,
             access_token_ttl=access_token_ttl,
             code_ttl=code_ttl,
             rotate_refresh_tokens=rotate_refresh_tokens,
+            detect_refresh_reuse=detect_refresh_reuse,
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
         )
-        self.oauth.install(self.app)
-        self._server: BaseWSGIServer | None = None
+        install_oauth(self.oauth, self.app)
+        self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -152,19 +141,19 @@ class Sandbox(OAuthHelpers):
             return self
         self._server = self._bind()
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="oncehub-sandbox",
-            daemon=True,
+            target=self._server.serve, name="oncehub-sandbox", daemon=True
         )
         self._thread.start()
         return self
 
-    def _bind(self) -> BaseWSGIServer:
-        server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+    def _bind(self) -> SandboxServer:
+        server = SandboxServer(
+            (self.host, self.port),
+            self.app,
+            on_connection=lambda _connection: self.state.count_connection(),
         )
-        self.port = server.server_port
+        server.prepare()
+        self.port = int(server.bind_addr[1])
         return server
 
     def stop(self) -> None:
@@ -175,8 +164,7 @@ class Sandbox(OAuthHelpers):
         """
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -191,12 +179,12 @@ class Sandbox(OAuthHelpers):
             raise RuntimeError("the sandbox is already running in the background")
         self._server = server = self._bind()
         try:
-            server.serve_forever()
+            server.serve()
         except KeyboardInterrupt:
             pass
         finally:
             self._server = None
-            server.server_close()
+            server.stop()
             self.state.close()
 
     def __enter__(self) -> Sandbox:
@@ -244,6 +232,26 @@ class Sandbox(OAuthHelpers):
         return self.state.api_key
 
     @property
+    def admin_token(self) -> str:
+        """The token that opens the admin and test endpoints under ``/_sandbox/``.
+
+        Example:
+            >>> Sandbox(bookings=0, admin_token="t").admin_token
+            't'
+        """
+        return self.state.admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """Headers for a request to the admin endpoints: ``{"Sandbox-Admin-Token": token}``.
+
+        Example:
+            >>> Sandbox(bookings=0, admin_token="t").admin_headers
+            {'Sandbox-Admin-Token': 't'}
+        """
+        return {ADMIN_HEADER: self.state.admin_token}
+
+    @property
     def no_plan_api_key(self) -> str:
         """A key of an account whose plan lacks API access (answers 403).
 
@@ -281,109 +289,3 @@ class Sandbox(OAuthHelpers):
             [(5, 0.01), (200, 3.0)]
         """
         return list(self.state.limits.enforced)
-
-    # -- knobs ----------------------------------------------------------------------------
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        count: int = 1,
-        status: int = 500,
-        delay_ms: int = 0,
-        retry_after: float | None = None,
-        path: str | None = None,
-        after: int = 0,
-    ) -> None:
-        """Make the next ``count`` API requests fail: ``5xx``, ``429``, ``reset`` or ``slow``.
-
-        With ``after=N`` the fault is armed only once N more API requests have been answered
-        (a deterministic "in the middle of a pull" trigger; see :meth:`schedule`).
-
-        Example:
-            >>> sb = Sandbox(bookings=0)
-            >>> sb.inject("5xx", count=3, status=503)
-            >>> sb.inject("reset", after=5)
-        """
-        arguments: dict[str, Any] = {
-            "count": count,
-            "status": status,
-            "delay_ms": delay_ms,
-            "retry_after": retry_after,
-            "path": path,
-        }
-        if after <= 0:
-            self.state.inject(kind, **arguments)
-            return
-        check_fault(kind, count=count, status=status)  # refuse now, not in the server thread
-        self.state.schedule(after, lambda: self.state.inject(kind, **arguments))
-
-    def schedule(self, after: int, action: Callable[[], object]) -> None:
-        """Run ``action`` when the API request after the next ``after`` ones arrives.
-
-        A hook for mid-pull events: revoke a token, tighten the rate limit, break the token
-        endpoint. The action runs in the server thread, before that request is handled.
-
-        Example:
-            >>> sb = Sandbox(bookings=0)
-            >>> sb.schedule(10, lambda: sb.set_rate_limits([(1, 0.5)]))
-        """
-        self.state.schedule(after, action)
-
-    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
-        """Enforce other limits from now on: ``[(requests, window seconds)]`` (account[, IP]).
-
-        Windows are real seconds (``time_scale`` is not applied). Use it to tighten the limit
-        in the middle of a pull; :attr:`rate_limits` reports the new values.
-
-        Example:
-            >>> sb = Sandbox(bookings=0, time_scale=0.01)
-            >>> sb.set_rate_limits([(2, 0.1), (100, 3.0)])
-            >>> sb.rate_limits
-            [(2, 0.1), (100, 3.0)]
-        """
-        self.state.set_rate_limits(limits)
-
-    def clear_faults(self) -> None:
-        """Drop every pending fault.
-
-        Example:
-            >>> Sandbox(bookings=0).clear_faults()
-        """
-        self.state.clear_faults()
-
-    def set_latency(self, ms: int) -> None:
-        """Add ``ms`` milliseconds to every API request.
-
-        Example:
-            >>> Sandbox(bookings=0).set_latency(50)
-        """
-        if ms < 0:
-            raise ValueError("latency must be >= 0")
-        self.state.latency_ms = ms
-
-    def stats(self) -> dict[str, Any]:
-        """Counters of API requests, responses, faults and rate-limit refusals.
-
-        Example:
-            >>> Sandbox(bookings=0).stats()["rate_limited"]
-            0
-        """
-        return self.state.stats()
-
-    def reset_stats(self) -> None:
-        """Zero the counters.
-
-        Example:
-            >>> Sandbox(bookings=0).reset_stats()
-        """
-        self.state.reset_stats()
-
-    def ground_truth(self, collection: str = "bookings") -> list[Record]:
-        """Every live record of ``collection`` as the API returns it (unexpanded, API order).
-
-        Example:
-            >>> len(Sandbox(bookings=4).ground_truth("bookings"))
-            4
-        """
-        return self.state.ground_truth(collection)

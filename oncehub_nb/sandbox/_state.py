@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers
 
 from oncehub_nb.sandbox._data import generate
 from oncehub_nb.sandbox._dataset import Dataset, Record
+from oncehub_nb.sandbox._departures import check_profile
 from oncehub_nb.sandbox._errors import no_plan, unauthorized
 from oncehub_nb.sandbox._limits import RateLimits
 from oncehub_nb.sandbox._times import SandboxClock
@@ -93,14 +94,18 @@ class SandboxState:
         bookings: int = 250,
         seed: int = 0,
         api_key: str | None = None,
+        admin_token: str | None = None,
         rate_limit: bool = True,
         time_scale: float = 1.0,
         latency_ms: int = 0,
         anchor: datetime | date | str | None = None,
         clock: Callable[[], float] | None = None,
+        profile: str = "live",
     ) -> None:
         if bookings < 0:
             raise ValueError("bookings must be >= 0")
+        #: ``"live"`` (answers like real OnceHub data) or ``"spec"`` (see ``_departures``).
+        self.profile = check_profile(profile)
         self.lock = threading.RLock()
         #: The sandbox's present: its data's anchor and the time it stamps on writes.
         self.clock = SandboxClock(anchor, clock=clock)
@@ -110,6 +115,8 @@ class SandboxState:
         self.rng = random.Random(f"sandbox-writes-{seed}")
         self.api_key = api_key or secrets.token_urlsafe(24)
         self.no_plan_api_key = secrets.token_urlsafe(24)
+        #: Opens the admin and test endpoints (``Sandbox-Admin-Token`` header).
+        self.admin_token = admin_token or secrets.token_urlsafe(32)
         self.rate_limit = rate_limit
         self.limits = RateLimits(time_scale=time_scale)
         self.latency_ms = latency_ms
@@ -120,6 +127,7 @@ class SandboxState:
         self._responses: Counter[str] = Counter()
         self._faults_injected: Counter[str] = Counter()
         self._rate_limited = 0
+        self._connections = 0
         self.authenticators: list[Authenticator] = [self._api_key_authenticator]
         #: Webhook deliveries made (see ``_webhook_delivery``), oldest first.
         self.webhook_deliveries: list[dict[str, Any]] = []
@@ -284,6 +292,18 @@ class SandboxState:
         with self.lock:
             self._requests[key] += 1
 
+    def count_connection(self) -> None:
+        """Count one TCP connection accepted by the server (clients that reuse one count once).
+
+        Example:
+            >>> state = SandboxState(bookings=0)
+            >>> state.count_connection()
+            >>> state.stats()["connections"]
+            1
+        """
+        with self.lock:
+            self._connections += 1
+
     def count_response(self, status: int, *, rate_limited: bool = False) -> None:
         """Count one API response by status (and limiter refusals separately).
 
@@ -303,10 +323,11 @@ class SandboxState:
 
         Example:
             >>> sorted(SandboxState(bookings=0).stats())
-            ['faults_injected', 'rate_limited', 'requests', 'responses']
+            ['connections', 'faults_injected', 'rate_limited', 'requests', 'responses']
         """
         with self.lock:
             return {
+                "connections": self._connections,
                 "requests": dict(self._requests),
                 "responses": dict(self._responses),
                 "faults_injected": dict(self._faults_injected),
@@ -324,6 +345,7 @@ class SandboxState:
             self._responses.clear()
             self._faults_injected.clear()
             self._rate_limited = 0
+            self._connections = 0
 
     # -- data -----------------------------------------------------------------------------
 
@@ -348,11 +370,16 @@ class SandboxState:
     def ground_truth(self, collection: str) -> list[Record]:
         """Return copies of every live record of ``collection`` in API order.
 
+        ``"one-time-links"`` gives the one-time links made through the API (oldest first), which
+        no API call lists.
+
         Example:
             >>> len(SandboxState(bookings=7).ground_truth("bookings"))
             7
         """
         with self.lock:
+            if collection == "one-time-links":
+                return copy.deepcopy(list(self.data.one_time_links.values()))
             if collection not in self.data.collections:
                 raise ValueError(f"unknown collection {collection!r}")
             return copy.deepcopy(self.data.live(collection))

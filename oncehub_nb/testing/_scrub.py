@@ -53,6 +53,7 @@ ENV_SECRETS = (
     "ONCEHUB_ACCESS_TOKEN",
     "ONCEHUB_REFRESH_TOKEN",
     "ONCEHUB_WEBHOOK_SECRET",
+    "ONCEHUB_SANDBOX_ADMIN_TOKEN",
 )
 
 # Form and query fields holding secrets -> placeholder kind.
@@ -76,10 +77,15 @@ _JSON_FIELDS = {
     "secret": "WEBHOOK_SECRET",
     "webhook_secret": "WEBHOOK_SECRET",
     "apiKey": "API_KEY",
+    "admin_token": "ADMIN_TOKEN",
 }
 _MIN_GLOBAL = 8  # shorter values are replaced in their field only, not everywhere
 _DROP_RESPONSE_HEADERS = {"date", "server"}
-_SECRET_HEADERS = {"api-key": "API_KEY", "x-api-key": "API_KEY"}
+_SECRET_HEADERS = {
+    "api-key": "API_KEY",
+    "x-api-key": "API_KEY",
+    "sandbox-admin-token": "ADMIN_TOKEN",
+}
 _REQUEST_ID_RE = re.compile(r"\breq_[0-9a-f]{8,32}\b")
 _NORMALISED_ID_RE = re.compile(r"req_replay\d{6}")
 
