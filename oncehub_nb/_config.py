@@ -11,6 +11,7 @@ documented rate limits of 5 requests per second per account and 200 per 5 minute
 | ``ONCEHUB_TIMEOUT`` | ``timeout`` in seconds | ``30`` |
 | ``ONCEHUB_MAX_RETRIES`` | ``max_retries`` | ``5`` |
 | ``ONCEHUB_PAGE_SIZE`` | ``page_size`` (1 to 100) | ``100`` |
+| ``ONCEHUB_MAX_WALKS`` | ``max_walks`` (1 to 16; 1: every pull is one cursor walk) | ``4`` |
 
 Example:
     >>> s = Settings.resolve(api_base="http://127.0.0.1:8080/v2", env={})
@@ -71,6 +72,9 @@ class Settings:
         page_size: items requested per page (the API allows 1 to 100).
         rate_limit: whether the client-side rate limiter is on.
         rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under.
+        max_walks: the most slices one pull walks at once when the round trip, not the rate
+            limit, holds it back (bookings, contacts and SMS notifications, sliced by
+            ``creation_time``); 1 keeps every pull one cursor walk.
         user_agent: sent on every request.
         max_response_bytes: the largest body accepted (a page of 100 bookings is ~0.2 MB).
 
@@ -87,6 +91,7 @@ class Settings:
     page_size: int = 100
     rate_limit: bool = True
     rate_limits: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
+    max_walks: int = 4
     user_agent: str = ""
     max_response_bytes: int = 32 * 1024 * 1024
 
@@ -105,6 +110,8 @@ class Settings:
             raise ConfigurationError(f"timeout must be a positive number, got {self.timeout}")
         if self.max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes must be at least 1")
+        if not 1 <= self.max_walks <= 16:
+            raise ConfigurationError(f"max_walks must be 1 to 16, got {self.max_walks}")
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
         for pair in self.rate_limits:
@@ -153,6 +160,7 @@ class Settings:
             "timeout": ("ONCEHUB_TIMEOUT", float),
             "max_retries": ("ONCEHUB_MAX_RETRIES", int),
             "page_size": ("ONCEHUB_PAGE_SIZE", int),
+            "max_walks": ("ONCEHUB_MAX_WALKS", int),
         }
         for field, (var, kind) in from_env.items():
             raw = env.get(var)
