@@ -187,6 +187,12 @@ class SlicePlan:
         self.gt_name, self.lt_name = f"{field}.gt", f"{field}.lt"
         self.user_gt = parse_time(params.get(self.gt_name))
         self.user_lt = parse_time(params.get(self.lt_name))
+        # A bound this walk cannot read is never replaced by one of its own: one walk then.
+        self.unreadable = [
+            name
+            for name, value in ((self.gt_name, self.user_gt), (self.lt_name, self.user_lt))
+            if params.get(name) is not None and value is None
+        ]
         self.slices: list[Slice] = []
 
     # -- pages --------------------------------------------------------------------------------
@@ -195,8 +201,11 @@ class SlicePlan:
         """Open the first slice with the single walk's pages so far.
 
         Raises:
-            Unsliceable: the records are not in order of the field.
+            Unsliceable: the records are not in order of the field, or the caller's bound on
+                it is not a time this plan can read.
         """
+        if self.unreadable:
+            raise Unsliceable(f"{', '.join(self.unreadable)} is not a time this walk can read")
         lo = None if self.user_gt is None else self.user_gt + 1
         head = Slice(lo=lo, hi=None, after=after)
         self.slices = [head]
