@@ -38,14 +38,9 @@ from oncehub_nb._errors import (
     UnprocessableError,
     WebhookSignatureError,
 )
-from oncehub_nb._redact import install_log_redaction
 from oncehub_nb._version import __version__
 from oncehub_nb.auth import ApiKeyAuth
 from oncehub_nb.notebook.login import login, login_panel
-
-# Secrets never reach logs: records of oncehub_nb, requests_oauthlib, oauthlib and urllib3 are
-# redacted from the first import on (requests-oauthlib logs whole tokens at DEBUG).
-install_log_redaction()
 
 __all__ = [
     "APIConnectionError",
