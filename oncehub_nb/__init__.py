@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from oncehub_nb._client import OnceHub
-from oncehub_nb._config import Settings
+from oncehub_nb._config import ClientSettings, Settings
 from oncehub_nb._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -52,6 +52,7 @@ __all__ = [
     "AuthenticationError",
     "AuthorizationDenied",
     "BadRequestError",
+    "ClientSettings",
     "ConfigurationError",
     "ConflictError",
     "InvalidRedirectURL",
