@@ -41,7 +41,7 @@ from oncehub_nb._errors import (
 from oncehub_nb._redact import install_log_redaction
 from oncehub_nb._version import __version__
 from oncehub_nb.auth import ApiKeyAuth
-from oncehub_nb.notebook.login import login, login_panel
+from oncehub_nb.notebook.login import login, login_async, login_panel
 
 # Secrets never reach logs: records of oncehub_nb, requests_oauthlib, oauthlib and urllib3 are
 # redacted from the first import on (requests-oauthlib logs whole tokens at DEBUG).
@@ -76,5 +76,6 @@ __all__ = [
     "WebhookSignatureError",
     "__version__",
     "login",
+    "login_async",
     "login_panel",
 ]

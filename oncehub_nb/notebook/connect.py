@@ -109,9 +109,7 @@ def explain(
         return Outcome(False, text, True, exc)
     if isinstance(exc, AuthenticationError | ReauthorizationRequired):
         if via == "api_key":
-            text = (
-                f"OnceHub did not accept that API key. Check it ({_KEY_PLACE}), then try again."
-            )
+            text = f"OnceHub did not accept that API key. Check it ({_KEY_PLACE}), then try again."
             return Outcome(False, text, False, exc)
         return Outcome(False, "OnceHub refused the new sign-in. Press Start again.", True, exc)
     if isinstance(exc, PermissionDeniedError):

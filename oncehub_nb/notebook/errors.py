@@ -1,4 +1,4 @@
-"""Short errors in notebook cells: the message, and one line on how to see the traceback.
+r"""Short errors in notebook cells: the message, and one line on how to see the traceback.
 
 An :class:`~oncehub_nb.OnceHubError` is written for a person ("Not signed in yet: ..."), and the
 forty lines of library frames above it bury that sentence. In a notebook cell (a Jupyter kernel)
@@ -11,7 +11,7 @@ kernel.
 Example:
     >>> from oncehub_nb import ReauthorizationRequired
     >>> short_traceback(ReauthorizationRequired("Not signed in yet."), kernel=True)[0]
-    '\\x1b[0;31mReauthorizationRequired\\x1b[0m: Not signed in yet.'
+    '\x1b[0;31mReauthorizationRequired\x1b[0m: Not signed in yet.'
 """
 
 from __future__ import annotations

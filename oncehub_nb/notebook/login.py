@@ -266,7 +266,7 @@ async def login_async(
     env: Mapping[str, str] | None = None,
     **settings: Any,
 ) -> OnceHub:
-    """Sign in and return a connected client; in a notebook: ``hub = await login_async()``.
+    """Sign in and return a connected client, waiting for you in a notebook cell (awaited).
 
     In a notebook it shows the panel and waits until you are connected (at most ``wait``
     seconds), while the panel keeps answering clicks; the next cell of a Run All runs only

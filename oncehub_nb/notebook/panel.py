@@ -341,7 +341,8 @@ class LoginPanel:
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self.static_html()
+        if isinstance(data, dict):
+            data["text/html"] = self.static_html()
         return bundle
 
     def __repr__(self) -> str:

@@ -142,15 +142,14 @@ def _no_browser(panel: Waitable, handshake: float) -> ReauthorizationRequired:
     )
 
 
-def wait_blocking(
-    panel: Waitable, *, timeout: float, handshake: float = BLOCKING_HANDSHAKE
-) -> bool:
+def wait_blocking(panel: Waitable, *, timeout: float, handshake: float | None = None) -> bool:
     """Block until the panel connects, processing widget events while the cell waits.
 
     Args:
         panel: the panel.
         timeout: seconds to wait at most.
-        handshake: seconds the browser has to answer before the wait gives up.
+        handshake: seconds the browser has to answer before the wait gives up (default
+            :data:`BLOCKING_HANDSHAKE`).
 
     Returns:
         ``True`` when connected; ``False`` when no browser answered within ``handshake``
@@ -161,6 +160,7 @@ def wait_blocking(
     """
     if panel.connected:
         return True
+    handshake = BLOCKING_HANDSHAKE if handshake is None else handshake
     started = time.monotonic()
     panel.stop.clear()
     panel.ping()
@@ -180,15 +180,14 @@ def wait_blocking(
     return True
 
 
-async def wait_async(
-    panel: Waitable, *, timeout: float, handshake: float = ASYNC_HANDSHAKE
-) -> None:
+async def wait_async(panel: Waitable, *, timeout: float, handshake: float | None = None) -> None:
     """Wait, as an awaited cell, until the panel connects; the panel stays live meanwhile.
 
     Args:
         panel: the panel.
         timeout: seconds to wait at most.
-        handshake: seconds the browser has to answer before the wait decides nobody sees it.
+        handshake: seconds the browser has to answer before the wait decides nobody sees it
+            (default :data:`ASYNC_HANDSHAKE`).
 
     Raises:
         ReauthorizationRequired: ``timeout`` passed, "Stop waiting" was pressed, the kernel
@@ -196,6 +195,7 @@ async def wait_async(
     """
     if panel.connected:
         return
+    handshake = ASYNC_HANDSHAKE if handshake is None else handshake
     started = time.monotonic()
     panel.stop.clear()
     panel.ping()
