@@ -50,9 +50,12 @@ function render({ model, el: host }) {
   head.append(el("h3", "onb-title", "Sign in to OnceHub"), el("span", "onb-muted onb-base"));
   const tabs = el("div", "onb-tabs");
   tabs.setAttribute("role", "tablist");
-  const oauthTab = button("Sign in with OnceHub", "onb-tab");
-  const keyTab = button("API key", "onb-tab");
-  for (const tab of [oauthTab, keyTab]) tab.setAttribute("role", "tab");
+  const oauthTab = el("button", "onb-tab", "OAuth sign-in");
+  const keyTab = el("button", "onb-tab", "API key");
+  for (const tab of [oauthTab, keyTab]) {
+    tab.type = "button";
+    tab.setAttribute("role", "tab");
+  }
 
   const oauth = el("div", "onb-pane onb-oauth");
   const step1 = el("p", "onb-step");
