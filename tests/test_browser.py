@@ -52,7 +52,10 @@ PRELUDE = """
 from oncehub_nb._redact import watch_registrations as _watch
 _SEEN = _watch().__enter__()
 """
-SYNC_LOGIN = "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\nhub = oncehub_nb.login(store=MemoryTokenStore())"
+SYNC_LOGIN = (
+    "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\n"
+    "hub = oncehub_nb.login(store=MemoryTokenStore())"
+)
 
 
 @pytest.fixture(scope="session")
@@ -321,7 +324,7 @@ def test_sign_in_journey(
         assert json.loads(text)["metadata"].get("widgets"), f"{step}: no widget state saved"
         leaked = [s[:6] + "…" for s in secrets if s in text]
         assert not leaked, f"{step} keeps secrets: {leaked}"
-    figures[f"{app}:saves scanned"] = {step: 0 for step in snapshots}
+    figures[f"{app}:secrets in each save"] = dict.fromkeys(snapshots, 0)
     print(json.dumps(figures, indent=1))
     print(f"{app}: {time.monotonic() - started:.0f} s; screenshots in {shots}")
 

@@ -1,4 +1,4 @@
-"""login() and login_async(): console prompts, the notebook panel and its waits, a caught redirect."""
+"""login() and login_async(): console prompts, the panel and its waits, a caught redirect."""
 
 from __future__ import annotations
 
