@@ -168,8 +168,10 @@ class Page:
         assert not failing, (label, failing)
 
     def shot(self, label: str) -> None:
-        self.page.locator(".oncehub-nb-panel").first.scroll_into_view_if_needed()
+        panel = self.page.locator(".oncehub-nb-panel").first
+        panel.scroll_into_view_if_needed()
         self.page.screenshot(path=str(self.shots / f"{self.front['app']}-{label}.png"))
+        panel.screenshot(path=str(self.shots / f"{self.front['app']}-panel-{label}.png"))
 
     def status(self, text: str) -> None:
         self.page.locator(".oncehub-nb-panel .onb-status", has_text=text).wait_for(timeout=15_000)

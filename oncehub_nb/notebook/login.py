@@ -167,30 +167,44 @@ _HEADLESS = (
 )
 
 
+def _kept(
+    config: OAuthConfig | None,
+    store: TokenStore | None,
+    env: Mapping[str, str],
+    settings: dict[str, Any],
+) -> OnceHub | None:
+    """A client connected with what is already kept, or ``None`` (no panel made for it)."""
+    from oncehub_nb.notebook.connect import Connector
+
+    config, store = _setup(config, store, env)
+    connector = Connector(config=config, store=store, env=env, **settings)
+    if not connector.reuse():
+        return None
+    print(f"Already signed in as {connector.hub.account} (force=True signs in again).")
+    return connector.hub
+
+
 def _notebook_panel(
     config: OAuthConfig | None,
     store: TokenStore | None,
-    force: bool,
     catch_redirect: bool | None,
     wait: float,
     env: Mapping[str, str],
     settings: dict[str, Any],
 ) -> LoginPanel:
+    from IPython.display import display
+
+    config, store = _setup(config, store, env)
     panel = login_panel(
         config=config,
         store=store,
-        force=force,
+        force=True,  # what is kept was tried already
         catch_redirect=catch_redirect,
         wait=wait,
         env=env,
         **settings,
     )
-    if panel.connected:
-        print(f"Already signed in as {panel.client.account} (force=True signs in again).")
-    else:
-        from IPython.display import display
-
-        display(panel)  # type: ignore[no-untyped-call]
+    display(panel)  # type: ignore[no-untyped-call]
     return panel
 
 
@@ -244,9 +258,10 @@ def login(
     env = os.environ if env is None else env
     if not in_notebook():
         return _console_login(config, store, method, force, catch_redirect, wait, env, settings)
-    panel = _notebook_panel(config, store, force, catch_redirect, wait, env, settings)
-    if panel.connected:
-        return panel.client
+    kept = None if force else _kept(config, store, env, settings)
+    if kept is not None:
+        return kept
+    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
     if headless(env):
         print(_HEADLESS.format(env=HEADLESS_ENV))
         return panel.client
@@ -304,9 +319,10 @@ async def login_async(
         return await asyncio.to_thread(
             _console_login, config, store, method, force, catch_redirect, wait, env, settings
         )
-    panel = _notebook_panel(config, store, force, catch_redirect, wait, env, settings)
-    if panel.connected:
-        return panel.client
+    kept = None if force else _kept(config, store, env, settings)
+    if kept is not None:
+        return kept
+    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
     if headless(env):
         from oncehub_nb._errors import ReauthorizationRequired
 

@@ -292,6 +292,11 @@ class LoginPanel:
         await waiting.wait_async(self, timeout=timeout)
         return self.client
 
+    def close(self) -> None:
+        """Stop the redirect catcher and remove the widget (the client keeps working)."""
+        self._stop_catching()
+        self.widget.close()
+
     def show_waiting(self, text: str) -> None:
         """Say in the panel that a cell waits (``""``: nobody waits any more)."""
         self.widget.waiting = text
