@@ -330,8 +330,9 @@ class LoginPanel:
     def static_html(self) -> str:
         """A picture of the panel in plain HTML, for viewers that cannot run widgets.
 
-        Exported HTML, the docs site and GitHub show this instead of a blank space. It holds
-        what the panel shows at display time, never a link or a secret.
+        Exported HTML, the docs site and GitHub show this instead of a blank space; headless
+        runs (``ONCEHUB_NB_HEADLESS=1``) show only this. It holds what the panel shows at
+        display time, never a link or a secret.
         """
         if self.connected:
             return facts_html("Connected to OnceHub", self.connector.hub.describe())
@@ -344,6 +345,8 @@ class LoginPanel:
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if waiting.headless(self.connector.env):  # no browser: nothing could show the widget
+            return {"text/html": self.static_html(), "text/plain": repr(self)}
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict):
