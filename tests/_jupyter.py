@@ -203,3 +203,20 @@ def lowest(found: list[dict[str, Any]]) -> tuple[float, str]:
     """The lowest ratio measured and its text."""
     worst = min(found, key=lambda f: f["ratio"])
     return math.floor(worst["ratio"] * 100) / 100, worst["text"]
+
+
+# The error outputs of the open notebook, read from its model (front ends render an error as
+# stderr-styled text, so the DOM alone does not tell an error from a printed line).
+ERRORS_JS = """
+() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i++) {
+    const outputs = cells.get(i).toJSON().outputs || [];
+    for (const out of outputs) {
+      if (out.output_type === "error") found.push(`${out.ename}: ${out.evalue}`);
+    }
+  }
+  return found;
+}
+"""
