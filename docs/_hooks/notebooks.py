@@ -2,9 +2,10 @@
 
 Every ``notebooks/*.ipynb`` is added to the site and listed under the nav's ``Notebooks``
 section, in file-name order, titled by its first heading. A notebook added later appears by
-itself; none is ever hand-listed. mkdocs-jupyter runs each one at build time (``execute: true``)
-with no browser: this hook sets ``ONCEHUB_NB_HEADLESS=1`` for the kernels, so the tutorials' stand-in
-cells sign in, and clears the other ``ONCEHUB_*`` variables, so each notebook starts its sandbox.
+itself; none is ever hand-listed. mkdocs-jupyter runs each one at build time (``execute:
+true``) with no browser: this hook sets ``ONCEHUB_NB_HEADLESS=1`` for the kernels, so the
+tutorials' stand-in cells sign in, and clears the other ``ONCEHUB_*`` variables, so each
+notebook starts its own sandbox.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ def title(path: Path) -> str:
 
 def on_config(config: Any) -> Any:
     """Fill the nav's ``Notebooks`` section; set the notebooks' kernels up for a headless run."""
-    for name in [n for n in os.environ if n.startswith("ONCEHUB_") and n != "ONCEHUB_SANDBOX_ANCHOR"]:
-        del os.environ[name]  # the docs show the sandbox, never an account of whoever builds
+    for name in [n for n in os.environ if n.startswith("ONCEHUB_")]:
+        if name != "ONCEHUB_SANDBOX_ANCHOR":
+            del os.environ[name]  # the docs show the sandbox, never an account of whoever builds
     os.environ["ONCEHUB_NB_HEADLESS"] = "1"
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     entries = [{title(p): f"notebooks/{p.name}"} for p in notebooks()]
