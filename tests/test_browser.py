@@ -1,6 +1,8 @@
 """The sign-in panel in real JupyterLab 4 and Notebook 7, driven by headless Chromium as a person.
 
-One sandbox, one JupyterLab, one Notebook 7 and one Chromium per session. Each front end gets
+One sandbox, one JupyterLab, one Notebook 7 and one Chromium for this module (module-scoped,
+not session-scoped: Playwright's sync API keeps an event loop running in this thread while it is
+open, which would break ``asyncio.run`` in the tests that come after). Each front end gets
 the same journey on a two-cell notebook (``hub = await oncehub_nb.login_async(...)``, then
 ``hub.bookings.to_frame()``), started with Run All: a wrong key (Enter, answered while the cell
 waits), an empty key, another sign-in's address, Deny and Start again, then Allow and Connect;
@@ -66,7 +68,7 @@ SYNC_LOGIN = (
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The sandbox, the kernels' environment and the folder the servers serve."""
     base = tmp_path_factory.mktemp("browser")
@@ -91,7 +93,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"sb": sb, "env": env, "root": root, "base": base, "oauth": oauth}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
         # Chromium runs on the real clock: under a preloaded libfaketime (.ci/run's shifted-clock
@@ -107,7 +109,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture(scope="session", params=["jupyterlab", "notebook"])
+@pytest.fixture(scope="module", params=["jupyterlab", "notebook"])
 def front_end(request: pytest.FixtureRequest, world: dict[str, Any]) -> Iterator[dict[str, Any]]:
     with server(request.param, world["root"], world["base"] / request.param, world["env"]) as s:
         yield s
@@ -171,7 +173,8 @@ class Page:
         found = self.page.evaluate(CONTRAST_JS)
         assert found, "no panel text found"
         low, text = lowest(found)
-        figures[f"{self.front['app']}:{label}"] = {"lowest": low, "text": text, "texts": len(found)}
+        every = {f["text"]: round(f["ratio"], 2) for f in found}
+        figures[f"{self.front['app']}:{label}"] = {"lowest": low, "text": text, "each": every}
         failing = [f for f in found if f["ratio"] < 4.5]
         assert not failing, (label, failing)
 
