@@ -229,10 +229,17 @@ def test_sign_in_journey(
         panel.locator(".onb-wait", has_text="This cell waits").wait_for()
         page.contrast("light sign-in", figures)
         page.shot("sign-in-light")
+        panel.get_by_role("tab", name="API key").click()
+        key = panel.get_by_placeholder("OnceHub API key")
+        page.contrast("light key tab", figures)
+        page.theme(dark=True)  # the waiting view and both tabs, dark
+        page.contrast("dark key tab", figures)
+        panel.get_by_role("tab", name="OAuth sign-in").click()
+        page.contrast("dark sign-in while waiting", figures)
+        page.theme(dark=False)
 
         # A wrong key: typed (saved while typing), then Enter while login_async() waits.
         panel.get_by_role("tab", name="API key").click()
-        key = panel.get_by_placeholder("OnceHub API key")
         wrong = "wrong-key-" + sb.api_key[::-1][:16]
         typed.append(wrong)
         key.fill(wrong)
@@ -268,6 +275,9 @@ def test_sign_in_journey(
         page.status("You pressed Deny")
         panel.get_by_role("button", name="Start again").click()
         page.status("new sign-in link")
+        page.theme(dark=True)
+        page.contrast("dark info", figures)
+        page.theme(dark=False)
 
         # Allow: paste (saved), Connect (saved while it checks), Connected (saved).
         address = consent(context, panel, allow=True)
