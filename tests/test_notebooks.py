@@ -1,7 +1,8 @@
 """Every tutorial in notebooks/ runs top to bottom, offline, and leaves no secret behind.
 
 Each notebook is executed with nbclient in a kernel of this venv, with no ``ONCEHUB_*``
-variables, so it starts its own sandbox. A probe cell appended for the run (and removed before
+variables, so it starts its own sandbox, and with ``ONCEHUB_NB_HEADLESS=1`` (no browser), so the
+tutorials' stand-in cells do the clicks. A probe cell appended for the run (and removed before
 the scan) writes every secret the kernel handled to a file: the redaction registry (API keys,
 tokens, codes, PKCE verifiers, client secrets the SDK saw) plus the sandbox's API keys and client
 secrets. The executed notebook, outputs and ``metadata.widgets`` included, must contain none of
