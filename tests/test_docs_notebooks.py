@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from oncehub_nb.notebook.errors import HINT
+
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -46,7 +48,7 @@ def test_sign_in_page_shows_the_panel_and_the_connected_client(site: Path) -> No
     assert html.count("Connection</th>") >= 2 and "API key " in html  # hub, both ways
     assert 'class="dataframe"' in html and "BKNG-" in html
     assert "Already signed in as" in html
-    assert "Traceback" not in html and "jp-OutputArea-error" not in html
+    assert "Traceback" not in html and HINT not in html  # no error, long or short
 
 
 def test_bookings_page_shows_frames_and_charts(site: Path) -> None:
@@ -54,4 +56,4 @@ def test_bookings_page_shows_frames_and_charts(site: Path) -> None:
     charts = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
     assert len(charts) >= 2
     assert html.count('class="dataframe"') >= 2  # the upcoming bookings, the rates
-    assert "Traceback" not in html
+    assert "Traceback" not in html and HINT not in html
