@@ -40,7 +40,7 @@ from oncehub_nb._errors import (
 )
 from oncehub_nb._version import __version__
 from oncehub_nb.auth import ApiKeyAuth
-from oncehub_nb.notebook.login import login, login_panel
+from oncehub_nb.notebook.login import login, login_async, login_panel
 
 __all__ = [
     "APIConnectionError",
@@ -72,5 +72,6 @@ __all__ = [
     "WebhookSignatureError",
     "__version__",
     "login",
+    "login_async",
     "login_panel",
 ]
