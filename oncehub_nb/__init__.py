@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from oncehub_nb._client import OnceHub
-from oncehub_nb._config import Settings
+from oncehub_nb._config import ClientSettings, Settings
 from oncehub_nb._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -38,14 +38,9 @@ from oncehub_nb._errors import (
     UnprocessableError,
     WebhookSignatureError,
 )
-from oncehub_nb._redact import install_log_redaction
 from oncehub_nb._version import __version__
 from oncehub_nb.auth import ApiKeyAuth
-from oncehub_nb.notebook.login import login, login_panel
-
-# Secrets never reach logs: records of oncehub_nb, requests_oauthlib, oauthlib and urllib3 are
-# redacted from the first import on (requests-oauthlib logs whole tokens at DEBUG).
-install_log_redaction()
+from oncehub_nb.notebook.login import login, login_async, login_panel
 
 __all__ = [
     "APIConnectionError",
@@ -57,6 +52,7 @@ __all__ = [
     "AuthenticationError",
     "AuthorizationDenied",
     "BadRequestError",
+    "ClientSettings",
     "ConfigurationError",
     "ConflictError",
     "InvalidRedirectURL",
@@ -76,5 +72,6 @@ __all__ = [
     "WebhookSignatureError",
     "__version__",
     "login",
+    "login_async",
     "login_panel",
 ]

@@ -18,9 +18,9 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
-from oncehub_nb._config import Settings
+from oncehub_nb._config import ClientSettings, Settings
 from oncehub_nb._display import facts_html, facts_text
 from oncehub_nb._errors import ConfigurationError, ReauthorizationRequired
 from oncehub_nb._http.credentials import Credential
@@ -87,7 +87,7 @@ class OnceHub:
         *,
         auth: Credential | None = None,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> None:
         env = os.environ if env is None else env
         self.settings = Settings.resolve(env=env, **settings)
@@ -123,7 +123,9 @@ class OnceHub:
         self.sms_notifications = SmsNotifications(self.transport)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **settings: Any) -> OnceHub:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, **settings: Unpack[ClientSettings]
+    ) -> OnceHub:
         """Build a client from ``ONCEHUB_API_KEY``, ``ONCEHUB_API_BASE`` and the other variables.
 
         Args:
@@ -159,7 +161,7 @@ class OnceHub:
         on_reauthorization_required: Callable[[], None] | None = None,
         leeway: float = 60.0,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> OnceHub:
         """Build a client on a stored OAuth token, refreshed as needed.
 

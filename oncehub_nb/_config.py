@@ -24,13 +24,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict, Unpack
 
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb._version import __version__
 
-__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "Settings"]
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "ClientSettings", "Settings"]
 
 DEFAULT_API_BASE = "https://api.oncehub.com/v2"
 #: OnceHub's documented limits: (requests, window in seconds).
@@ -56,6 +56,26 @@ def _parse_number(name: str, raw: str, kind: type[int] | type[float]) -> Any:
         raise ConfigurationError(
             f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number"
         ) from None
+
+
+class ClientSettings(TypedDict, total=False):
+    """The settings a client takes as keyword arguments (``OnceHub(timeout=60, ...)``).
+
+    Each is a :class:`Settings` field (see there for what it means); mypy and IDEs check the
+    names and types, and a wrong name at run time is a :class:`ConfigurationError`. ``None``
+    means "not given": the ``ONCEHUB_*`` variable, else the default, applies.
+    """
+
+    api_base: str | None
+    timeout: float | None
+    max_retries: int | None
+    backoff_base: float | None
+    backoff_max: float | None
+    page_size: int | None
+    rate_limit: bool | None
+    rate_limits: Sequence[tuple[int, float]] | None
+    user_agent: str | None
+    max_response_bytes: int | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +148,7 @@ class Settings:
         cls,
         *,
         env: Mapping[str, str] | None = None,
-        **overrides: Any,
+        **overrides: Unpack[ClientSettings],
     ) -> Settings:
         """Build settings: keyword arguments win, then ``ONCEHUB_*`` variables, then defaults.
 

@@ -30,13 +30,18 @@ import logging
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 __all__ = [
+    "FORM_ONLY_FIELDS",
     "REDACTED_LOGGERS",
+    "SECRET_FIELDS",
+    "SECRET_HEADERS",
     "RedactingFilter",
     "install_log_redaction",
+    "is_secret_field",
     "mask",
+    "names_pattern",
     "redact_text",
     "register_secret",
     "registered_secrets",
@@ -60,10 +65,66 @@ _live: list[str] = []
 #: Sets that also collect every secret registered while they are watched (leak tests).
 _watchers: list[set[str]] = []
 
-_SENSITIVE_NAMES = (
-    r"api[-_]?key|access_token|refresh_token|id_token|client_secret|code_verifier|code|"
-    r"password|secret|token"
-)
+#: The one list of field names whose values are secrets (query strings, forms, JSON, headers):
+#: the log redaction here, the errors' masked bodies, the cassette scrubber and the secret
+#: scanner all read it. Each name maps to the placeholder kind cassettes write for it.
+SECRET_FIELDS: dict[str, str] = {
+    "access_token": "ACCESS_TOKEN",
+    "refresh_token": "REFRESH_TOKEN",
+    "id_token": "ID_TOKEN",
+    "client_secret": "CLIENT_SECRET",
+    "code": "CODE",
+    "code_verifier": "CODE_VERIFIER",
+    "code_challenge": "CODE_CHALLENGE",
+    "ticket": "TICKET",
+    "token": "TOKEN",
+    "api_key": "API_KEY",
+    "api-key": "API_KEY",
+    "apikey": "API_KEY",
+    "password": "PASSWORD",
+    "assertion": "ASSERTION",
+    "secret": "WEBHOOK_SECRET",
+    "webhook_secret": "WEBHOOK_SECRET",
+    "admin_token": "ADMIN_TOKEN",
+}
+#: Names that are ordinary words in JSON answers (an error's ``code``): secrets in forms only.
+FORM_ONLY_FIELDS = frozenset({"code", "code_challenge", "ticket"})
+#: Headers whose values are secrets -> placeholder kind.
+SECRET_HEADERS: dict[str, str] = {
+    "api-key": "API_KEY",
+    "x-api-key": "API_KEY",
+    "sandbox-admin-token": "ADMIN_TOKEN",
+    "authorization": "AUTHORIZATION",
+    "proxy-authorization": "AUTHORIZATION",
+    "cookie": "COOKIE",
+    "set-cookie": "COOKIE",
+}
+
+
+def names_pattern(names: Iterable[str]) -> str:
+    """A regex alternation of field names, longest first (``code_verifier`` before ``code``).
+
+    Example:
+        >>> names_pattern(["code", "code_verifier"])
+        'code_verifier|code'
+    """
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+def is_secret_field(name: str, *, in_json: bool = False) -> bool:
+    """Tell whether a field of that name holds a secret.
+
+    Example:
+        >>> is_secret_field("Refresh_Token"), is_secret_field("code", in_json=True)
+        (True, False)
+    """
+    name = name.lower()
+    if in_json and name in FORM_ONLY_FIELDS:
+        return False
+    return name in SECRET_FIELDS or "password" in name or "api_key" in name
+
+
+_SENSITIVE_NAMES = names_pattern(SECRET_FIELDS)
 _PATTERNS = [
     # Authorization: Bearer xxx / Basic xxx
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic)\s+)([^\s'\",}]+)"),
@@ -285,7 +346,10 @@ def _install_record_factory() -> None:
 
 
 def install_log_redaction() -> None:
-    """Redact the SDK's and its HTTP libraries' log records (idempotent; run on import).
+    """Redact the SDK's and its HTTP libraries' log records (idempotent).
+
+    Run when the first transport is made (every client and sign-in flow has one), not when the
+    package is imported: importing ``oncehub_nb`` changes nothing outside it.
 
     The record factory masks every record of the namespaces in :data:`REDACTED_LOGGERS`, whichever
     logger makes it, including loggers created later (oauthlib creates its module loggers

@@ -50,7 +50,7 @@ def test_missing_extra_gives_the_pip_command() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("1\n")
-    assert "pip install 'oncehub-nb[sandbox]'" in out.stdout
+    assert "pip install '/path/to/clone[sandbox]'" in out.stdout
 
 
 def test_sandbox_command_prints_a_working_admin_token() -> None:

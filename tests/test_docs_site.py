@@ -25,7 +25,7 @@ import pytest
 from tests.test_browser import CHROMIUM, FLAGS, sync_api
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

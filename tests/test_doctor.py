@@ -198,6 +198,7 @@ def test_the_doctor_imports_only_the_core_below_the_client() -> None:
     import-linter contracts in pyproject.toml say the same, for indirect imports too)."""
     allowed = (
         "oncehub_nb._config",
+        "oncehub_nb._files",
         "oncehub_nb._errors",
         "oncehub_nb._http",
         "oncehub_nb._version",

@@ -1,9 +1,11 @@
-"""oncehub_nb.login(): console prompts, the notebook panel, catching a loopback redirect."""
+"""login() and login_async(): console prompts, the panel and its waits, a caught redirect."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +13,10 @@ import pytest
 import requests
 
 import oncehub_nb
-from oncehub_nb import AuthorizationDenied, ConfigurationError, OnceHub
+from oncehub_nb import AuthorizationDenied, ConfigurationError, OnceHub, ReauthorizationRequired
 from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
 from oncehub_nb.notebook import login as _login
+from oncehub_nb.notebook import waiting
 from oncehub_nb.sandbox import Sandbox
 
 
@@ -122,56 +125,145 @@ def test_method_oauth_without_app_is_a_configuration_error(sb: Sandbox) -> None:
         login(sb, method="oauth")
 
 
-def test_notebook_login_catches_the_redirect(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def browser_front(panel: Any) -> None:
+    """Stand in for the panel's page: answer the kernel's "ping" with "ready", as panel.js does."""
+
+    def tell(message: dict[str, Any]) -> None:
+        if message["type"] == "ping":
+            threading.Timer(0.05, send, args=({"type": "ready"},)).start()
+
+    def send(content: dict[str, Any]) -> None:
+        panel.widget._handle_custom_msg(content, [])
+
+    panel.widget.tell = tell
+
+
+@pytest.fixture
+def notebook(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Pretend to be a notebook kernel; collect the panels shown (no browser unless asked)."""
     shown: list[Any] = []
-    browser = Browser(sb)
     monkeypatch.setattr(_login, "in_notebook", lambda: True)
     monkeypatch.setattr("IPython.display.display", shown.append)
+    return shown
+
+
+def test_notebook_login_catches_the_redirect(
+    sb: Sandbox, notebook: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = Browser(sb)
 
     def display_and_browse(panel: Any) -> None:
-        shown.append(panel)
+        notebook.append(panel)
+        browser_front(panel)
         browser.see(panel.authorize_url)
 
     monkeypatch.setattr("IPython.display.display", display_and_browse)
     hub = login(sb, config=loopback_config(sb), catch_redirect=True, wait=20)
     browser.join()
-    panel = shown[0]
-    assert panel.connected and hub is panel.client
-    assert "Connected as" in panel.status.value
+    panel = notebook[0]
+    assert panel.connected and hub is panel.client and panel.widget.connected
     assert browser.answer is not None and "Signed in" in browser.answer.text
-    assert panel._catcher is None  # the one-shot server is gone
+    assert not panel.catching  # the one-shot server is gone
+    assert panel.widget.waiting == ""
 
 
-def test_notebook_login_returns_the_client_the_panel_connects(
-    sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+def test_a_click_while_login_waits_is_handled_at_once(
+    sb: Sandbox, notebook: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shown: list[Any] = []
-    monkeypatch.setattr(_login, "in_notebook", lambda: True)
-    monkeypatch.setattr("IPython.display.display", shown.append)
+    """The key arrives 0.3 s into a 120 s wait: login() returns well within 1 s of it."""
+    clicked: list[float] = []
+
+    def display_and_type(panel: Any) -> None:
+        notebook.append(panel)
+        browser_front(panel)
+
+        def press_connect() -> None:
+            clicked.append(time.monotonic())
+            panel.widget._handle_custom_msg({"type": "connect_key", "value": sb.api_key}, [])
+
+        threading.Timer(0.3, press_connect).start()
+
+    monkeypatch.setattr("IPython.display.display", display_and_type)
+    hub = login(sb, wait=120)
+    returned = time.monotonic()
+    assert hub.validate() == hub.account
+    assert returned - clicked[0] < 1.0
+
+
+def test_login_without_an_answering_browser_returns_and_says_why(
+    sb: Sandbox,
+    notebook: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(waiting, "BLOCKING_HANDSHAKE", 0.3)
     hub = login(sb, config=OAuthConfig(**sb.oauth_settings("public")), catch_redirect=False)
-    (panel,) = shown
-    assert not panel.connected and hub is panel.client
-    panel.pasted.value = sb.consent(panel.authorize_url)
-    panel.oauth_connect.click()
+    (panel,) = notebook
+    assert "await oncehub_nb.login_async()" in capsys.readouterr().out
+    assert not panel.connected and hub is panel.client and panel.widget.waiting == ""
+    assert panel.connect_redirect(sb.consent(panel.authorize_url))  # the panel still works
     assert hub.validate() == hub.account
 
 
-def test_notebook_login_interrupted_wait_falls_back_to_paste(
-    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_headless_login_does_not_wait(
+    sb: Sandbox, notebook: list[Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shown: list[Any] = []
-    monkeypatch.setattr(_login, "in_notebook", lambda: True)
-    monkeypatch.setattr("IPython.display.display", shown.append)
+    started = time.monotonic()
+    hub = oncehub_nb.login(
+        store=MemoryTokenStore(), api_base=sb.base_url, env={waiting.HEADLESS_ENV: "1"}
+    )
+    assert time.monotonic() - started < 2
+    assert "not waiting" in capsys.readouterr().out and hub is notebook[0].client
+    with pytest.raises(ReauthorizationRequired, match="ONCEHUB_NB_HEADLESS=1"):
+        asyncio.run(
+            oncehub_nb.login_async(
+                store=MemoryTokenStore(), api_base=sb.base_url, env={waiting.HEADLESS_ENV: "1"}
+            )
+        )
 
-    def interrupted(self: Any, timeout: float | None = None) -> bool:
-        raise KeyboardInterrupt
 
-    monkeypatch.setattr("oncehub_nb.notebook.panel.LoginPanel.wait", interrupted)
-    hub = login(sb, config=loopback_config(sb), catch_redirect=True, wait=20)
-    assert "paste the address" in capsys.readouterr().out
-    (panel,) = shown
-    assert panel._catcher is None and hub is panel.client
-    assert panel.connect_redirect(sb.consent(panel.authorize_url))
+def test_stop_waiting_and_timeout_raise_plain_errors(
+    sb: Sandbox, notebook: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def display_and_stop(panel: Any) -> None:
+        notebook.append(panel)
+        browser_front(panel)
+        threading.Timer(
+            0.3, panel.widget._handle_custom_msg, ({"type": "stop_waiting"}, [])
+        ).start()
+
+    monkeypatch.setattr("IPython.display.display", display_and_stop)
+    with pytest.raises(ReauthorizationRequired, match="You stopped waiting"):
+        login(sb)
+    assert "You can still sign in here" in notebook[-1].widget.status
+    monkeypatch.setattr("IPython.display.display", lambda p: (notebook.append(p), browser_front(p)))
+    with pytest.raises(ReauthorizationRequired, match="Nobody signed in within 1 s"):
+        login(sb, wait=1)
+    assert notebook[-1].widget.waiting == ""
+
+
+def test_login_async_waits_for_the_click(
+    sb: Sandbox, notebook: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def display_and_type(panel: Any) -> None:
+        notebook.append(panel)
+        browser_front(panel)
+        message = {"type": "connect_key", "value": sb.api_key}
+        threading.Timer(0.3, panel.widget._handle_custom_msg, (message, [])).start()
+
+    monkeypatch.setattr("IPython.display.display", display_and_type)
+    hub = asyncio.run(
+        oncehub_nb.login_async(store=MemoryTokenStore(), api_base=sb.base_url, env={}, wait=30)
+    )
+    assert hub.validate() == hub.account and notebook[0].widget.connected
+
+
+def test_login_async_without_a_browser_raises(
+    sb: Sandbox, notebook: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(waiting, "ASYNC_HANDSHAKE", 0.3)
+    with pytest.raises(ReauthorizationRequired, match="No browser shows the sign-in panel"):
+        asyncio.run(oncehub_nb.login_async(store=MemoryTokenStore(), api_base=sb.base_url, env={}))
 
 
 def test_kernel_is_local_guesses() -> None:

@@ -1,7 +1,8 @@
 """Every tutorial in notebooks/ runs top to bottom, offline, and leaves no secret behind.
 
 Each notebook is executed with nbclient in a kernel of this venv, with no ``ONCEHUB_*``
-variables, so it starts its own sandbox. A probe cell appended for the run (and removed before
+variables, so it starts its own sandbox, and with ``ONCEHUB_NB_HEADLESS=1`` (no browser), so the
+tutorials' stand-in cells do the clicks. A probe cell appended for the run (and removed before
 the scan) writes every secret the kernel handled to a file: the redaction registry (API keys,
 tokens, codes, PKCE verifiers, client secrets the SDK saw) plus the sandbox's API keys and client
 secrets. The executed notebook, outputs and ``metadata.widgets`` included, must contain none of
@@ -73,6 +74,7 @@ def test_notebook_runs_and_keeps_no_secret(
             monkeypatch.delenv(name)
     secrets_file = tmp_path / "secrets.json"
     monkeypatch.setenv("ONCEHUB_NB_SECRETS_OUT", str(secrets_file))
+    monkeypatch.setenv("ONCEHUB_NB_HEADLESS", "1")  # no browser: the stand-in cells sign in
     monkeypatch.setenv("ONCEHUB_TOKEN_DIR", str(tmp_path / "tokens"))  # never the user's own
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
@@ -101,8 +103,14 @@ def test_notebook_runs_and_keeps_no_secret(
     nbformat.write(nb, executed)
     text = executed.read_text()
     if path.name.startswith("01-"):
-        assert "Connected as" in text  # the panel really connected
-        assert nb.metadata.get("widgets"), "widget state was not saved"
+        states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        panels = [
+            m["state"]
+            for m in states.values()
+            if m["state"].get("_anywidget_id", "").endswith(".SignInWidget")
+        ]
+        assert [p["connected"] for p in panels] == [True]  # the panel really connected
+        assert "Already signed in as" in text  # and login_async() found the kept key
     leaked = [s[:4] + "…" for s in secrets if s in text]
     assert not leaked, f"{path.name} keeps secrets: {leaked}"
     scanner = shutil.which("oncehub-nb", path=str(Path(sys.executable).parent))

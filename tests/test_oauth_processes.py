@@ -27,9 +27,6 @@ def test_two_processes_five_expiries_five_refreshes(
     sb = make_sandbox(bookings=5, rate_limit=False, access_token_ttl=1, rotate_refresh_tokens=True)
     config = config_for(sb)
     store = FileTokenStore(tmp_path / "tokens")
-    first = sign_in(sb, config, store)
-    # Refresh k falls due at obtained_at + 0.9 k seconds; stop half-way between the 5th and 6th.
-    deadline = (first.obtained_at or time.time()) + 5.5 * 0.9
     settings = dict(sb.oauth_settings("confidential"))
     workers = [
         subprocess.Popen(
@@ -39,8 +36,8 @@ def test_two_processes_five_expiries_five_refreshes(
                 json.dumps(settings),
                 str(tmp_path / "tokens"),
                 sb.base_url,
-                str(deadline),
             ],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -48,6 +45,15 @@ def test_two_processes_five_expiries_five_refreshes(
         )
         for _ in range(2)
     ]
+    for worker in workers:  # started and imported: a slow start must not eat expiries
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    first = sign_in(sb, config, store)
+    # Refresh k falls due at obtained_at + 0.9 k seconds; stop half-way between the 5th and 6th.
+    deadline = (first.obtained_at or time.time()) + 5.5 * 0.9
+    for worker in workers:  # both at once: they run side by side until the deadline
+        assert worker.stdin is not None
+        worker.stdin.write(f"{deadline}\n")
+        worker.stdin.flush()
     results = []
     for worker in workers:
         out, err = worker.communicate(timeout=60)
@@ -58,6 +64,10 @@ def test_two_processes_five_expiries_five_refreshes(
         assert result["calls"] > 20
     stats = sb.oauth_stats()
     assert stats["invalid_grant"] == 0
-    assert stats["refreshes"] == 5, (stats, results)
-    assert sum(r["refreshes"] for r in results) == 5  # each expiry refreshed by exactly one kernel
+    # Every token the kernels used came from the sign-in or from exactly one refresh by one of
+    # them: no expiry refreshed twice, no refreshed token left unused. A machine so loaded that
+    # both kernels sleep through a whole 0.9 s window skips that expiry, never duplicates it.
+    used = set().union(*(r["tokens"] for r in results))
+    assert stats["refreshes"] == sum(r["refreshes"] for r in results) == len(used) - 1
+    assert 4 <= stats["refreshes"] <= 5, (stats, results)
     assert json.loads((store.path(config.profile)).read_text())["access_token"]

@@ -91,3 +91,17 @@ def test_log_filter_masks_third_party_child_loggers(caplog: pytest.LogCaptureFix
         child.debug("Adding token %s to request.", {"access_token": "Zq8bW3nLk2Pp9rTt7Yy"})
     assert "Zq8bW3nLk2Pp9rTt7Yy" not in caplog.text
     assert "Adding token" in caplog.text
+
+
+def test_importing_the_package_changes_nothing_outside_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import logging; before = logging.getLogRecordFactory(); import oncehub_nb; "
+        "print(logging.getLogRecordFactory() is before); "
+        "oncehub_nb.OnceHub(api_key='k' * 24, env={}); "
+        "print(logging.getLogRecordFactory() is before)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "False"], out.stderr  # installed on first use only

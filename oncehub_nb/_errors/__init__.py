@@ -73,6 +73,7 @@ from oncehub_nb._errors.tree import (
     TokenExchangeError,
     UnprocessableError,
     WebhookSignatureError,
+    set_short_renderer,
 )
 
 __all__ = [
@@ -103,4 +104,5 @@ __all__ = [
     "error_class_for",
     "from_response",
     "invalid_response",
+    "set_short_renderer",
 ]

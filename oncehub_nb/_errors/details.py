@@ -19,17 +19,15 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from oncehub_nb._redact import redact_text
+from oncehub_nb._redact import SECRET_HEADERS, is_secret_field, redact_text
 
 __all__ = ["decode_json", "safe_body", "safe_headers"]
-
-_SECRET_HEADERS = frozenset({"set-cookie", "authorization", "api-key", "proxy-authorization"})
 
 
 def safe_headers(headers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
     safe: CaseInsensitiveDict[str] = CaseInsensitiveDict()
     for name, value in headers.items():
-        safe[name] = "…" if name.lower() in _SECRET_HEADERS else redact_text(str(value))
+        safe[name] = "…" if name.lower() in SECRET_HEADERS else redact_text(str(value))
     return safe
 
 
@@ -49,19 +47,12 @@ def _redact_json(value: Any, depth: int = 0) -> Any:
         return redact_text(value)
     if isinstance(value, dict):
         return {
-            str(k): "…" if _is_secret_field(str(k)) else _redact_json(v, depth + 1)
+            str(k): "…" if is_secret_field(str(k), in_json=True) else _redact_json(v, depth + 1)
             for k, v in value.items()
         }
     if isinstance(value, list):
         return [_redact_json(v, depth + 1) for v in value]
     return value
-
-
-def _is_secret_field(name: str) -> bool:
-    name = name.lower()
-    return name in {"access_token", "refresh_token", "id_token", "client_secret", "secret"} or (
-        "api_key" in name or "apikey" in name or "password" in name
-    )
 
 
 def decode_json(response: requests.Response) -> Any:

@@ -15,14 +15,48 @@ from requests.structures import CaseInsensitiveDict
 
 from oncehub_nb._errors.details import safe_body, safe_headers
 
+#: How a notebook shows an error in short (set by ``oncehub_nb.notebook``; ``None``: in full).
+_short_renderer: Callable[[BaseException], list[str] | None] | None = None
+
+
+def set_short_renderer(renderer: Callable[[BaseException], list[str] | None] | None) -> None:
+    """Install how IPython shows an :class:`OnceHubError` (``None``: the full traceback).
+
+    The renderer returns the lines to show, or ``None`` for the full traceback (scripts, pytest
+    and anything that is not a notebook cell never ask it).
+
+    Example:
+        >>> set_short_renderer(None)
+    """
+    global _short_renderer
+    _short_renderer = renderer
+
 
 class OnceHubError(Exception):
     """Root of every error oncehub_nb raises on purpose.
+
+    In a notebook cell it shows as its message plus one line saying how to see the traceback
+    (IPython's ``_render_traceback_`` hook); ``%tb`` then prints the full traceback.
 
     Example:
         >>> issubclass(NotFoundError, OnceHubError)
         True
     """
+
+    @property
+    def _render_traceback_(self) -> Callable[[], list[str]]:
+        # IPython asks hasattr() first: an AttributeError means "show the full traceback", as
+        # it does when no renderer is installed, or once the short form was shown (for %tb).
+        renderer = _short_renderer
+        lines = None if renderer is None or self.__dict__.get("_shown_short") else renderer(self)
+        if lines is None:
+            raise AttributeError("_render_traceback_")
+
+        def render() -> list[str]:
+            self.__dict__["_shown_short"] = True
+            return lines
+
+        return render
 
 
 class ConfigurationError(OnceHubError):
@@ -42,7 +76,8 @@ class MissingDependencyError(OnceHubError, ImportError):
     """
 
     def __init__(self, what: str, *, extra: str) -> None:
-        super().__init__(f"{what}. Install it with: pip install 'oncehub-nb[{extra}]'")
+        hint = f"pip install '/path/to/clone[{extra}]'"
+        super().__init__(f"{what}. Install the '{extra}' extra: {hint}")
         self.extra = extra
 
 

@@ -60,7 +60,7 @@ from oncehub_nb._http.retries import (
     root_cause,
 )
 from oncehub_nb._http.urls import check_url, where
-from oncehub_nb._redact import redact_text
+from oncehub_nb._redact import install_log_redaction, redact_text
 
 __all__ = [
     "IDEMPOTENT_METHODS",
@@ -111,6 +111,10 @@ class Transport:
             what="api_base / ONCEHUB_API_BASE",
             hint="It should look like https://api.oncehub.com/v2.",
         )
+        # Secrets never reach logs: from the first client (or flow) on, records of oncehub_nb,
+        # requests_oauthlib, oauthlib and urllib3 are redacted (requests-oauthlib logs whole
+        # tokens at DEBUG). Installed here, on first use, not as a side effect of importing.
+        install_log_redaction()
         self.settings = settings
         self.auth: Credential = auth if auth is not None else NoCredential()
         self.session = requests.Session()

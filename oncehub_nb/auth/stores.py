@@ -21,13 +21,13 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from oncehub_nb._errors import ConfigurationError, MissingDependencyError
+from oncehub_nb._files import atomic_write
 from oncehub_nb.auth.tokens import TokenStore, check_record_name
 
 __all__ = ["FileTokenStore", "KeyringTokenStore", "MemoryTokenStore", "default_token_dir"]
@@ -213,17 +213,8 @@ class FileTokenStore(TokenStore):
         path = self.path(name)
         if path.exists():
             self.read(name)  # refuse to overwrite a damaged file silently
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
-        try:  # mkstemp creates the file 0600 with O_EXCL
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(dict(record), handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        text = json.dumps(dict(record))
+        atomic_write(path, lambda temp: temp.write_text(text, encoding="utf-8"), mode=0o600)
 
     def delete(self, name: str) -> None:  # noqa: D102
         with contextlib.suppress(FileNotFoundError):

@@ -123,7 +123,7 @@ class DoctorReport:
         Returns:
             The path written.
         """
-        from oncehub_nb.frames.export import atomic_write
+        from oncehub_nb._files import atomic_write
 
         text = self.to_json()
 

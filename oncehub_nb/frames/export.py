@@ -14,68 +14,19 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb._errors import ConfigurationError
+from oncehub_nb._files import atomic_write
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "atomic_write", "json_lists", "write_frame"]
+__all__ = ["FORMATS", "json_lists", "write_frame"]
 
 #: File suffix -> format name.
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
-
-
-def _new_file(target: Path) -> Path:
-    """Create an empty, unique temporary file beside ``target``, honouring the umask.
-
-    :func:`tempfile.mkstemp` always creates files 0600 (right for secrets, wrong for an
-    export a colleague should be able to read); ``os.open`` with mode 0666 lets the kernel
-    apply the umask, exactly as for any file a program creates. ``O_EXCL`` keeps the
-    name unique, like ``mkstemp``.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            os.close(os.open(temp, flags, 0o666))
-        except FileExistsError:
-            continue
-        return temp
-    raise FileExistsError(f"no free temporary name beside {target}")  # pragma: no cover
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Call ``write(temp_path)`` then move the temporary file over ``path``.
-
-    The file is created with the usual permissions of a new file (``0o666`` less the umask).
-
-    Args:
-        path: the target file (its directory must exist).
-        write: writes the whole file at the path it is given.
-
-    Returns:
-        The target path.
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-        >>> atomic_write(target, lambda p: p.write_text("hi")).read_text()
-        'hi'
-    """
-    target = Path(path)
-    temp = _new_file(target)
-    try:
-        write(temp)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def json_lists(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

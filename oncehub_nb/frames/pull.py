@@ -66,10 +66,35 @@ def progress_wanted(progress: bool | None) -> bool:
     return _in_notebook() or bool(stderr is not None and stderr.isatty())
 
 
+# Records, pages, elapsed time and rate. A bar only when the end is known (max_items): the API
+# gives no total, and tqdm's notebook bar for an unknown total is a 20-pixel square.
+_COUNTING = "{desc}: {n_fmt} records{postfix} [{elapsed}, {rate_fmt}]"
+_BOUNDED = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} records{postfix} [{elapsed}<{remaining}, {rate_fmt}]"  # noqa: E501
+
+
 def _bar(desc: str, total: int | None, initial: int) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(desc=desc, total=total, initial=initial, unit=" records", file=sys.stderr)
+    bar = tqdm(
+        desc=desc,
+        total=total,
+        initial=initial,
+        unit=" records",
+        file=sys.stderr,
+        bar_format=_COUNTING if total is None else _BOUNDED,
+        postfix="1 page",
+    )
+    widget = getattr(bar, "container", None)  # the notebook widget: (label, bar, text)
+    if total is None and widget is not None:
+        widget.children[1].layout.display = "none"
+    return bar
+
+
+def _advance(bar: Any, pages: int) -> None:
+    if pages != getattr(bar, "pages", None):
+        bar.pages = pages
+        bar.set_postfix_str(f"{pages} page{'s' if pages != 1 else ''}", refresh=False)
+    bar.update(1)
 
 
 def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[str, Any]]:
@@ -99,7 +124,7 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
         for record in walk:
             records.append(record)
             if bar is not None:
-                bar.update(1)
+                _advance(bar, walk.pages_fetched)
             elif show and walk.pages_fetched > 1:
                 bar = _bar(desc, walk.max_items, len(records))
     except (KeyboardInterrupt, OnceHubError) as exc:

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oncehub_nb._errors import ConfigurationError, PullInterrupted
+from oncehub_nb._files import atomic_write
 from oncehub_nb.frames.build import Column, conform, records_to_frame
-from oncehub_nb.frames.export import atomic_write, json_lists
+from oncehub_nb.frames.export import json_lists
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import os
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -40,11 +42,11 @@ from oncehub_nb._http.credentials import Credential
 from oncehub_nb.auth.api_key import ApiKeyAuth
 from oncehub_nb.auth.config import OAuthConfig
 from oncehub_nb.auth.deferred import DeferredAuth
-from oncehub_nb.auth.flow import AuthorizationFlow
+from oncehub_nb.auth.flow import AuthorizationFlow, clean_pasted_url
 from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
 
-__all__ = ["Connector", "Outcome", "explain"]
+__all__ = ["Connector", "LinkFacts", "Outcome", "explain", "state_of"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,52 +66,113 @@ class Outcome:
     error: BaseException | None = None
 
 
-def explain(exc: BaseException, *, api_base: str, via: str) -> Outcome:
-    """Turn an error from connecting into a plain-language outcome.
+_KEY_PLACE = "in OnceHub under the gear icon > Account Integrations > APIs & Webhooks"
+
+
+def explain(
+    exc: BaseException, *, api_base: str, via: str, state: str = "", link: LinkFacts | None = None
+) -> Outcome:
+    """Turn an error from connecting into a plain-language outcome: what happened, what next.
 
     Args:
         exc: the error.
         api_base: the API root (named in network messages).
         via: ``"oauth"`` or ``"api_key"``.
+        state: the ``state`` of the pasted address (``""``: none), to tell the state errors apart.
+        link: the current sign-in link's facts (``None``: no link).
 
     Returns:
         The outcome.
 
     Example:
-        >>> explain(StateMismatch("x"), api_base="https://a", via="oauth").restart
+        >>> explain(AuthorizationDenied("x"), api_base="https://a", via="oauth").restart
         True
     """
     if isinstance(exc, AuthorizationDenied):
-        text = "Access was denied (Deny was pressed). Start again and press Allow to connect."
+        text = "You pressed Deny, so nothing was connected. Press Start again, then Allow."
         return Outcome(False, text, True, exc)
     if isinstance(exc, StateMismatch):
-        text = (
-            "This sign-in link is stale: it expired, was already used, or an older link was "
-            "opened. Start again for a new link."
-        )
-        return Outcome(False, text, True, exc)
+        return _state_outcome(exc, state, link)
     if isinstance(exc, InvalidRedirectURL | ConfigurationError):
         return Outcome(False, str(exc), False, exc)
     if isinstance(exc, TokenExchangeError):
-        text = f"The sign-in server did not accept the code ({exc}). Start again for a new link."
+        if getattr(exc, "error", None) == "invalid_grant":
+            text = (
+                "The sign-in server did not accept this address: it was already used, or too "
+                "much time passed after you pressed Allow. Press Start again for a new link."
+            )
+        else:
+            text = (
+                f"The sign-in server refused to finish the sign-in ({exc}). Check this app's "
+                "settings with whoever set it up, then press Start again."
+            )
         return Outcome(False, text, True, exc)
     if isinstance(exc, AuthenticationError | ReauthorizationRequired):
         if via == "api_key":
-            text = (
-                "OnceHub did not accept that API key. Check it (gear icon > Account Integrations "
-                "> APIs & Webhooks in OnceHub) and try again."
-            )
+            text = f"OnceHub did not accept that API key. Check it ({_KEY_PLACE}), then try again."
             return Outcome(False, text, False, exc)
-        return Outcome(False, "The new token was refused. Start again.", True, exc)
+        return Outcome(False, "OnceHub refused the new sign-in. Press Start again.", True, exc)
     if isinstance(exc, PermissionDeniedError):
-        text = "The credentials are valid, but this account's plan has no API access."
+        text = (
+            "Those details are right, but this OnceHub account's plan has no API access. "
+            "Ask your OnceHub admin about the plan, or use another account."
+        )
         return Outcome(False, text, False, exc)
     if isinstance(exc, APIConnectionError | requests.RequestException):
-        text = f"Could not reach {api_base}: check your network connection, then try again."
+        where = f"OnceHub at {api_base}" if via == "api_key" else "the sign-in server"
+        text = f"Could not reach {where}. Check your network connection, then try again."
         return Outcome(False, text, False, exc)
     if isinstance(exc, OnceHubError):
         return Outcome(False, str(exc), False, exc)
     raise exc
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkFacts:
+    """The current sign-in link: its ``state`` and when it stops working (epoch seconds)."""
+
+    state: str
+    expires_at: float
+
+
+def _state_outcome(exc: StateMismatch, state: str, link: LinkFacts | None) -> Outcome:
+    if not state:
+        text = (
+            "That address is cut short: the part that ties it to this sign-in (state) is "
+            "missing. Copy the whole address from your browser's address bar and paste it again."
+        )
+        return Outcome(False, text, False, exc)
+    forgotten = (
+        "This sign-in was already finished or forgotten (for example after a kernel restart). "
+        "Press Start again for a new link."
+    )
+    if link is None:
+        return Outcome(False, forgotten, True, exc)
+    if not hmac.compare_digest(state.encode(), link.state.encode()):
+        text = (
+            "That address comes from another sign-in link (an older one, or another notebook). "
+            "Paste the address you reach from the link in this panel."
+        )
+        return Outcome(False, text, False, exc)
+    if time.time() >= link.expires_at:
+        text = "This sign-in link has expired. Press Start again for a new one."
+        return Outcome(False, text, True, exc)
+    return Outcome(False, forgotten, True, exc)
+
+
+def state_of(pasted: str) -> str:
+    """The ``state`` in a pasted address (``""`` when it has none or is no address).
+
+    Example:
+        >>> state_of(" 'http://127.0.0.1:8765/cb?code=c&state=s' ")
+        's'
+    """
+    try:
+        parts = urlsplit(clean_pasted_url(pasted))
+        query = parse_qs(parts.query) or parse_qs(parts.fragment)
+    except ValueError:
+        return ""
+    return (query.get("state") or [""])[0]
 
 
 class Connector:
@@ -149,6 +212,7 @@ class Connector:
         self.stored_in: str | None = None
         self._lock = threading.RLock()
         self._authorize_url: str | None = None
+        self._link_expires_at = 0.0
 
     # -- OAuth link ----------------------------------------------------------------------------
 
@@ -163,6 +227,7 @@ class Connector:
         with self._lock:
             if new or self._authorize_url is None:
                 self._authorize_url = self.flow.start()
+                self._link_expires_at = time.time() + self.flow.ttl
             return self._authorize_url
 
     @property
@@ -201,6 +266,8 @@ class Connector:
         Returns:
             The outcome.
         """
+        if not key.strip().strip("'\"").strip():
+            return Outcome(False, f"Enter your API key first. You can create one {_KEY_PLACE}.")
         with self._lock:
             try:
                 auth = ApiKeyAuth(key, store=self.store, record=api_key_record_name(self.api_base))
@@ -221,16 +288,24 @@ class Connector:
             The outcome.
         """
         if self.flow is None or self.config is None:
-            return Outcome(False, "No OAuth app is configured (ONCEHUB_CLIENT_ID); use a key.")
+            return Outcome(False, "No OAuth app is set up here: use an API key instead.")
         if not pasted.strip():
-            return Outcome(False, "Paste the address of the page you were sent to first.")
+            return Outcome(
+                False, "First paste the address of the page you landed on after pressing Allow."
+            )
         with self._lock:
+            link = self._link_facts()
             try:
                 self.flow.finish(pasted)
             except Exception as exc:
-                return explain(exc, api_base=self.api_base, via="oauth")
+                state = state_of(pasted)
+                return explain(exc, api_base=self.api_base, via="oauth", state=state, link=link)
             self._authorize_url = None
             return self._check("oauth", OAuthAuth(self.config, store=self.store))
+
+    def _link_facts(self) -> LinkFacts | None:
+        state = self.expected_state
+        return None if state is None else LinkFacts(state, self._link_expires_at)
 
     def reuse(self) -> bool:
         """Connect with what is already kept: an OAuth token, a stored key, ``ONCEHUB_API_KEY``.

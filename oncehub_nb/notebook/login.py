@@ -1,19 +1,26 @@
-"""``oncehub_nb.login()`` and ``oncehub_nb.login_panel()``: signing in from a notebook.
+"""``login()``, ``login_async()`` and ``login_panel()``: signing in from a notebook or a console.
 
-In a notebook frontend (JupyterLab, Notebook 7, VS Code, Colab) :func:`login` shows the sign-in
-panel; elsewhere it asks in the console. When the OAuth redirect URI is a loopback address with a
-port (``http://127.0.0.1:8765/callback``) and the kernel runs on your own machine, a one-shot local
-server catches the browser's redirect, so no copy and paste is needed; the paste field stays as
-the fallback (remote kernels, Colab, SSH, containers). ipywidgets is imported only here, lazily.
+In a notebook, ``hub = await oncehub_nb.login_async()`` shows the sign-in panel and waits until
+you are connected, while the panel keeps answering: Run All then runs the next cell only after
+you signed in. ``oncehub_nb.login()`` does the same where the kernel can keep the panel working
+while a cell blocks (ipykernel 6), and elsewhere returns at once with the client the panel
+connects (it says so). In a console both ask for the key or the pasted address. When the OAuth
+redirect URI is a loopback address with a port (``http://127.0.0.1:8765/callback``) and the kernel
+runs on your own machine, a one-shot local server catches the browser's redirect, so no copy and
+paste is needed; the paste field stays as the fallback (remote kernels, Colab, SSH, containers).
+
+The widgets (anywidget, ipywidgets) are imported only when a panel is shown: the console sign-in
+works without them.
 
 Example:
     >>> import oncehub_nb
-    >>> hub = oncehub_nb.login()  # doctest: +SKIP
+    >>> hub = await oncehub_nb.login_async()  # doctest: +SKIP
     >>> hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import os
 import sys
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
     from oncehub_nb.auth.tokens import TokenStore
     from oncehub_nb.notebook.panel import LoginPanel
 
-__all__ = ["in_notebook", "kernel_is_local", "login", "login_panel"]
+__all__ = ["in_notebook", "kernel_is_local", "login", "login_async", "login_panel"]
 
 
 def in_notebook() -> bool:
@@ -137,8 +144,8 @@ def login_panel(
     except ImportError as exc:
         if isinstance(exc, MissingDependencyError):
             raise
-        raise MissingDependencyError(  # pragma: no cover - ipywidgets is a dependency
-            "the sign-in panel needs ipywidgets", extra="notebooks"
+        raise MissingDependencyError(  # pragma: no cover - depends on the installed packages
+            "the sign-in panel needs anywidget and ipywidgets", extra="notebooks"
         ) from exc
     config, store = _setup(config, store, env)
     panel = LoginPanel(config=config, store=store, force=force, env=env, **settings)
@@ -146,6 +153,58 @@ def login_panel(
         catch_redirect = kernel_is_local(env)
     if catch_redirect and not panel.connected:
         panel.catch_redirect(wait=wait)
+    return panel
+
+
+_CANNOT_WAIT = (
+    "This kernel cannot keep the panel working while a cell waits, so login() returned without "
+    "waiting. Sign in in the panel above, then run the next cell. For Run All to wait for you, "
+    "write: hub = await oncehub_nb.login_async()"
+)
+_HEADLESS = (
+    "No browser shows this notebook ({env}=1): not waiting for a sign-in. The client works once "
+    "the panel is connected."
+)
+
+
+def _kept(
+    config: OAuthConfig | None,
+    store: TokenStore | None,
+    env: Mapping[str, str],
+    settings: dict[str, Any],
+) -> OnceHub | None:
+    """A client connected with what is already kept, or ``None`` (no panel made for it)."""
+    from oncehub_nb.notebook.connect import Connector
+
+    config, store = _setup(config, store, env)
+    connector = Connector(config=config, store=store, env=env, **settings)
+    if not connector.reuse():
+        return None
+    print(f"Already signed in as {connector.hub.account} (force=True signs in again).")
+    return connector.hub
+
+
+def _notebook_panel(
+    config: OAuthConfig | None,
+    store: TokenStore | None,
+    catch_redirect: bool | None,
+    wait: float,
+    env: Mapping[str, str],
+    settings: dict[str, Any],
+) -> LoginPanel:
+    from IPython.display import display
+
+    config, store = _setup(config, store, env)
+    panel = login_panel(
+        config=config,
+        store=store,
+        force=True,  # what is kept was tried already
+        catch_redirect=catch_redirect,
+        wait=wait,
+        env=env,
+        **settings,
+    )
+    display(panel)  # type: ignore[no-untyped-call]
     return panel
 
 
@@ -163,9 +222,11 @@ def login(
     """Sign in and return a client: the panel in a notebook, prompts in a console.
 
     Nothing is asked when a working token or key is already kept (``force=True`` signs in
-    again). In a notebook, when the redirect is caught locally, this waits (at most ``wait``
-    seconds; interrupt the kernel to stop waiting) and returns a connected client; otherwise it
-    returns at once with the client the panel connects as soon as you press Connect.
+    again). In a notebook the panel appears and this waits (at most ``wait`` seconds) while the
+    panel keeps answering, where the kernel allows it (ipykernel 6). On kernels that cannot
+    serve a blocking wait (ipykernel 7.4), no browser answers the panel's handshake within a
+    few seconds; then it returns at once with the client the panel connects, and says so: use
+    ``await`` :func:`login_async` there. With ``ONCEHUB_NB_HEADLESS=1`` it never waits.
 
     Args:
         config: the OAuth app (default: from ``ONCEHUB_*`` when ``ONCEHUB_CLIENT_ID`` is set).
@@ -175,46 +236,102 @@ def login(
         force: sign in again even when a working credential is kept.
         catch_redirect: catch a loopback redirect with a local server; ``None`` decides by
             :func:`kernel_is_local`.
-        wait: seconds to wait for the browser's redirect.
+        wait: seconds to wait for you (and for the browser's redirect).
         env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
         **settings: client settings (``api_base`` ...).
 
     Returns:
-        The client.
+        The client (in a notebook that could not wait: the client the panel connects).
 
     Raises:
-        AuthError: (console) the sign-in failed: denied, stale link, refused code or key.
+        AuthError: (console) the sign-in failed: denied, expired link, refused code or key.
+        ReauthorizationRequired: (notebook) nobody signed in within ``wait`` seconds, or
+            "Stop waiting" was pressed.
         ConfigurationError: ``method="oauth"`` without an OAuth app.
 
     Example:
         >>> hub = oncehub_nb.login()  # doctest: +SKIP
         >>> hub  # connection, account, masked credential, where it is kept  # doctest: +SKIP
     """
-    env = os.environ if env is None else env
-    if in_notebook():
-        panel = login_panel(
-            config=config,
-            store=store,
-            force=force,
-            catch_redirect=catch_redirect,
-            wait=wait,
-            env=env,
-            **settings,
-        )
-        if panel.connected:
-            print(f"Already signed in as {panel.client.account} (force=True signs in again).")
-            return panel.client
-        from IPython.display import display
+    from oncehub_nb.notebook.waiting import HEADLESS_ENV, headless
 
-        display(panel)  # type: ignore[no-untyped-call]
-        if panel.catching:
-            try:
-                panel.wait(wait)
-            except KeyboardInterrupt:
-                panel.stop_catching()
-                print("Stopped waiting: paste the address into the panel instead.")
+    env = os.environ if env is None else env
+    if not in_notebook():
+        return _console_login(config, store, method, force, catch_redirect, wait, env, settings)
+    kept = None if force else _kept(config, store, env, settings)
+    if kept is not None:
+        return kept
+    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
+    if headless(env):
+        print(_HEADLESS.format(env=HEADLESS_ENV))
         return panel.client
-    return _console_login(config, store, method, force, catch_redirect, wait, env, settings)
+    if not panel.wait(wait):
+        print(_CANNOT_WAIT)
+    return panel.client
+
+
+async def login_async(
+    *,
+    config: OAuthConfig | None = None,
+    store: TokenStore | None = None,
+    method: str | None = None,
+    force: bool = False,
+    catch_redirect: bool | None = None,
+    wait: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
+) -> OnceHub:
+    """Sign in and return a connected client, waiting for you in a notebook cell (awaited).
+
+    In a notebook it shows the panel and waits until you are connected (at most ``wait``
+    seconds), while the panel keeps answering clicks; the next cell of a Run All runs only
+    then. Where no browser shows the panel (a headless run) it raises instead of hanging:
+    at once with ``ONCEHUB_NB_HEADLESS=1``, else when the panel's handshake gets no answer
+    within 10 s. In a console it asks, as :func:`login` does. Arguments as for :func:`login`.
+
+    Args:
+        config: the OAuth app (default: from ``ONCEHUB_*`` when ``ONCEHUB_CLIENT_ID`` is set).
+        store: where keys and tokens are kept (default: 0600 files in the config dir).
+        method: ``"oauth"`` or ``"api_key"`` (console only).
+        force: sign in again even when a working credential is kept.
+        catch_redirect: catch a loopback redirect with a local server; ``None`` decides by
+            :func:`kernel_is_local`.
+        wait: seconds to wait for you.
+        env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
+        **settings: client settings (``api_base`` ...).
+
+    Returns:
+        The connected client.
+
+    Raises:
+        ReauthorizationRequired: nobody signed in within ``wait``, "Stop waiting" was pressed,
+            the kernel was interrupted, or no browser shows the panel.
+        AuthError: (console) the sign-in failed.
+
+    Example:
+        >>> hub = await oncehub_nb.login_async()  # doctest: +SKIP
+        >>> hub.bookings.to_frame()  # runs once you are connected  # doctest: +SKIP
+    """
+    from oncehub_nb.notebook.waiting import HEADLESS_ENV, headless
+
+    env = os.environ if env is None else env
+    if not in_notebook():
+        return await asyncio.to_thread(
+            _console_login, config, store, method, force, catch_redirect, wait, env, settings
+        )
+    kept = None if force else _kept(config, store, env, settings)
+    if kept is not None:
+        return kept
+    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
+    if headless(env):
+        from oncehub_nb._errors import ReauthorizationRequired
+
+        panel.stop_catching()
+        raise ReauthorizationRequired(
+            f"No browser shows this notebook ({HEADLESS_ENV}=1), so nobody can sign in in the "
+            "panel. Sign in beforehand: a kept token or key, or ONCEHUB_API_KEY."
+        )
+    return await panel.until_connected(wait)
 
 
 def _console_login(

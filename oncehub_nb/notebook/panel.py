@@ -1,29 +1,37 @@
-"""The sign-in panel: standard ipywidgets only (JupyterLab 4, Notebook 7, VS Code, Colab).
+"""The sign-in panel: what it shows and what its buttons do (the widget is in ``widget.py``).
 
-Secrets never stay in widget state: the key and the pasted address are read and the field is
-cleared in the same handler, before anything else runs, so the state the frontend saves into the
-notebook (``metadata.widgets``) holds empty fields. The sign-in link is removed once connected.
+No secret is ever in widget state. The key and the pasted address reach the kernel as one
+message each, when the user presses Connect or Enter (see :mod:`oncehub_nb.notebook.widget`);
+they are handed to the :class:`~oncehub_nb.notebook.connect.Connector` and not kept. The sign-in
+link, which carries the OAuth ``state``, is sent to the browser as a message, never synced. A
+failed try leaves the typed text in the browser's field for a fix, and in no saved state.
+
+The message handler may run off the kernel's main thread (ipykernel routes widget messages to a
+subshell in JupyterLab and Notebook 7): it only updates the widget's traits, never prints or
+displays anything.
 
 Example:
     >>> from oncehub_nb.auth import MemoryTokenStore
     >>> panel = LoginPanel(store=MemoryTokenStore(), env={})
-    >>> panel.status.value
-    ''
+    >>> panel.widget.connected, panel.widget.has_oauth
+    (False, False)
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 try:
-    import ipywidgets as w
+    from oncehub_nb.notebook.widget import SignInWidget
 except ImportError as exc:  # pragma: no cover - depends on the installed packages
     from oncehub_nb._errors import MissingDependencyError
 
     raise MissingDependencyError(
-        "the sign-in panel needs ipywidgets (and a notebook kernel)", extra="notebooks"
+        "the sign-in panel needs anywidget and ipywidgets (and a notebook kernel)",
+        extra="notebooks",
     ) from exc
 
 from oncehub_nb._client import OnceHub
@@ -31,16 +39,10 @@ from oncehub_nb._display import facts_html
 from oncehub_nb.auth.callback import CallbackServer
 from oncehub_nb.auth.config import OAuthConfig
 from oncehub_nb.auth.tokens import TokenStore
+from oncehub_nb.notebook import waiting
 from oncehub_nb.notebook.connect import Connector, Outcome
 
 __all__ = ["LoginPanel"]
-
-_COLORS = {"ok": "#1e7b34", "error": "#b42318", "info": "#52606d"}
-_LINK = (
-    '<a href="{url}" target="_blank" rel="noopener noreferrer" class="oncehub-nb-authorize" '
-    'style="display:inline-block;padding:4px 14px;border-radius:3px;background:#2563eb;'
-    'color:#fff;text-decoration:none;font-weight:600">Open the sign-in page ↗</a>'
-)
 
 
 def _duration(seconds: float) -> str:
@@ -48,26 +50,29 @@ def _duration(seconds: float) -> str:
 
 
 class LoginPanel:
-    """Sign in to OnceHub from a notebook: OAuth (link + pasted address) or an API key.
+    """Sign in to OnceHub from a notebook: OAuth (link, then the address) or an API key.
 
-    Create it with :func:`oncehub_nb.login_panel`. The client is :attr:`client` from the start;
-    it works once the panel says "Connected".
+    Create it with :func:`oncehub_nb.login_panel` (or let :func:`oncehub_nb.login_async` show
+    it and wait). The client is :attr:`client` from the start; it works once the panel says
+    "Connected to OnceHub".
 
     Args:
-        config: the OAuth app (``None``: API key only; the OAuth tab says how to configure one).
+        config: the OAuth app (``None``: API keys only).
         store: where keys, tokens and pending sign-ins are kept.
         force: ignore credentials that are already kept and sign in again.
         env: the environment for ``ONCEHUB_*`` variables.
         **settings: client settings (``api_base`` ...).
 
     Attributes:
-        widget: the panel's root widget (what is displayed).
-        status: the status line.
+        widget: the widget shown (:class:`~oncehub_nb.notebook.widget.SignInWidget`).
+        connector: the widget-free sign-in logic.
+        front_end: set when a browser showing the panel answered (the "ready" handshake).
+        stop: set when someone pressed "Stop waiting".
 
     Example:
         >>> panel = oncehub_nb.login_panel()  # doctest: +SKIP
-        >>> panel  # shows the panel; then, in the next cell:  # doctest: +SKIP
-        >>> panel.client.bookings.to_frame()  # doctest: +SKIP
+        >>> panel  # shows the panel; sign in, then in the next cell:  # doctest: +SKIP
+        >>> hub = await panel.until_connected()  # doctest: +SKIP
     """
 
     def __init__(
@@ -80,109 +85,87 @@ class LoginPanel:
         **settings: Any,
     ) -> None:
         self.connector = Connector(config=config, store=store, env=env, **settings)
+        self.front_end = threading.Event()
+        self.stop = threading.Event()
         self._catcher: CallbackServer | None = None
-        self._build()
+        self.widget = SignInWidget(
+            api_base=self.connector.api_base, has_oauth=self.connector.flow is not None
+        )
+        self.widget.on_msg(self._on_message)
         if not force and self.connector.reuse():
-            self._show_connected("Already signed in.")
+            self._show_connected()
         else:
             self._show_sign_in()
 
-    # -- building --------------------------------------------------------------------------
+    # -- messages from the browser ---------------------------------------------------------
 
-    def _build(self) -> None:
-        base = escape(self.connector.api_base)
-        self.title = w.HTML(f"<b>Sign in to OnceHub</b> <span style='color:#52606d'>{base}</span>")
-        self.link = w.HTML("")
-        self.pasted = w.Text(
-            placeholder="Paste the address of the page you were sent to",
-            layout=w.Layout(width="100%"),
-        )
-        self.oauth_connect = w.Button(description="Connect", button_style="primary")
-        self.restart = w.Button(description="Start again", icon="refresh")
-        self.key = w.Password(placeholder="OnceHub API key", layout=w.Layout(width="100%"))
-        self.key_connect = w.Button(description="Connect", button_style="primary")
-        self.status = w.HTML("")
-        self.details = w.HTML("")
-        self.sign_out_button = w.Button(description="Sign out", icon="sign-out")
-        self.oauth_connect.on_click(lambda _b: self._on_oauth_connect())
-        self.key_connect.on_click(lambda _b: self._on_key_connect())
-        self.restart.on_click(lambda _b: self.start_again())
-        self.sign_out_button.on_click(lambda _b: self.sign_out())
-        if self.connector.flow is not None:
-            oauth = w.VBox(
-                [
-                    w.HTML("<b>1.</b> Open the sign-in page, sign in and press <i>Allow</i>."),
-                    self.link,
-                    w.HTML("<b>2.</b> Paste the address of the page you land on, then Connect."),
-                    w.HBox([self.pasted, self.oauth_connect]),
-                ]
-            )
-        else:
-            oauth = w.HTML(
-                "No OAuth app is configured. Set <code>ONCEHUB_CLIENT_ID</code> (and the "
-                "endpoints) or pass <code>config=OAuthConfig(...)</code>; or use an API key."
-            )
-        key = w.VBox(
-            [
-                w.HTML(
-                    "Create a key in OnceHub under <i>gear icon &gt; Account Integrations &gt; "
-                    "APIs &amp; Webhooks</i>, paste it here, then Connect."
-                ),
-                w.HBox([self.key, self.key_connect]),
-            ]
-        )
-        if self.connector.flow is not None:
-            self.tabs = w.Tab(children=[oauth, key], titles=("Sign in (OAuth)", "API key"))
-        else:
-            self.tabs = w.Tab(children=[key, oauth], titles=("API key", "Sign in (OAuth)"))
-        self.sign_in_box = w.VBox([self.tabs, w.HBox([self.restart])])
-        self.connected_box = w.VBox([self.details, self.sign_out_button])
-        self.widget = w.VBox([self.title, self.sign_in_box, self.connected_box, self.status])
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ready":
+            self.front_end.set()
+            self.widget.tell({"type": "hello", "link": self._link()})
+        elif kind in ("connect_key", "connect_address"):
+            field = "key" if kind == "connect_key" else "address"
+            value = content.get("value")
+            self._submit(field, value if isinstance(value, str) else "")
+        elif kind == "restart":
+            self.start_again()
+        elif kind == "sign_out":
+            self.sign_out()
+        elif kind == "stop_waiting":
+            self.stop.set()
+
+    def _link(self) -> str | None:
+        if self.connector.flow is None or self.connected:
+            return None
+        return self.connector.authorize_url()
+
+    def _submit(self, field: str, value: str) -> None:
+        with self.widget.hold_sync():
+            self.widget.busy = True
+            self.widget.say("Checking the key…" if field == "key" else "Connecting…")
+        try:
+            if field == "key":
+                outcome = self.connector.connect_api_key(value)
+            else:
+                outcome = self.connector.connect_redirect(value)
+        finally:
+            del value  # nothing of it is kept here
+            self.widget.busy = False
+        self._apply(outcome)
+        self.widget.tell({"type": "result", "field": field, "ok": outcome.ok})
 
     # -- views -----------------------------------------------------------------------------
 
-    def _say(self, text: str, kind: str) -> None:
-        color = _COLORS[kind]
-        self.status.value = (
-            f"<span style='color:{color}'>{escape(text, quote=False)}</span>" if text else ""
-        )
-
     def _show_sign_in(self, *, new_link: bool = False) -> None:
-        self.connected_box.layout.display = "none"
-        self.sign_in_box.layout.display = None
-        self.restart.layout.display = "none"
-        self.details.value = ""
+        with self.widget.hold_sync():
+            self.widget.connected = False
+            self.widget.facts = []
+            self.widget.restart = False
+            self.widget.say("")
         if self.connector.flow is not None:
-            url = self.connector.authorize_url(new=new_link)
-            self.link.value = _LINK.format(url=escape(url, quote=True))
+            self.widget.tell({"type": "link", "link": self.connector.authorize_url(new=new_link)})
 
-    def _show_connected(self, lead: str) -> None:
-        hub = self.connector.hub
-        self.details.value = facts_html("Connected to OnceHub", hub.describe())
-        self.link.value = ""  # the link (state, challenge) is not kept in the notebook
-        self.sign_in_box.layout.display = "none"
-        self.connected_box.layout.display = None
-        self._say(f"{lead} Connected as {hub.account}.".strip(), "ok")
+    def _show_connected(self) -> None:
+        rows = [[str(name), str(text)] for name, text in self.connector.hub.describe()]
+        with self.widget.hold_sync():
+            self.widget.facts = rows
+            self.widget.connected = True
+            self.widget.restart = False
+            self.widget.waiting = ""
+            self.widget.say("")
+        self.widget.tell({"type": "link", "link": None})  # the link (state) is gone
 
     def _apply(self, outcome: Outcome) -> None:
         if outcome.ok:
-            self._show_connected("")
-            self.stop_catching()
+            self._stop_catching()
+            self._show_connected()
             return
-        self._say(outcome.message, "error")
-        self.restart.layout.display = None if outcome.restart else "none"
+        with self.widget.hold_sync():
+            self.widget.restart = outcome.restart
+            self.widget.say(outcome.message, "error")
 
-    # -- actions ---------------------------------------------------------------------------
-
-    def _on_key_connect(self) -> None:
-        text, self.key.value = self.key.value, ""  # read and clear at once
-        self._say("Checking the key…", "info")
-        self._apply(self.connector.connect_api_key(text))
-
-    def _on_oauth_connect(self) -> None:
-        text, self.pasted.value = self.pasted.value, ""  # read and clear at once
-        self._say("Connecting…", "info")
-        self._apply(self.connector.connect_redirect(text))
+    # -- actions (the buttons; also callable from code) ------------------------------------
 
     def connect_api_key(self, key: str) -> bool:
         """Connect with an API key, as typing it and pressing Connect does.
@@ -191,9 +174,9 @@ class LoginPanel:
             key: the key.
 
         Returns:
-            ``True`` when connected; the status line says what happened either way.
+            ``True`` when connected; the panel says what happened either way.
         """
-        self._apply(self.connector.connect_api_key(key))
+        self._submit("key", key)
         return self.connected
 
     def connect_redirect(self, address: str) -> bool:
@@ -203,22 +186,22 @@ class LoginPanel:
             address: the address of the page the browser was sent to after Allow (or Deny).
 
         Returns:
-            ``True`` when connected; the status line says what happened either way.
+            ``True`` when connected; the panel says what happened either way.
         """
-        self._apply(self.connector.connect_redirect(address))
+        self._submit("address", address)
         return self.connected
 
     def start_again(self) -> None:
-        """Make a new sign-in link (after a denied, stale or refused one)."""
-        self.stop_catching()
+        """Make a new sign-in link (after a denied, expired or used one)."""
+        self._stop_catching()
         self._show_sign_in(new_link=True)
-        self._say("New sign-in link ready: open it, press Allow, paste the address.", "info")
+        self.widget.say("A new sign-in link is ready: open it, press Allow, then come back.")
 
     def sign_out(self) -> None:
         """Sign out (revoke and delete the token, or forget the key) and show the sign-in view."""
         message = self.connector.sign_out()
         self._show_sign_in(new_link=True)
-        self._say(message, "info")
+        self.widget.say(message)
 
     # -- catching the redirect -------------------------------------------------------------
 
@@ -237,8 +220,8 @@ class LoginPanel:
         config = self.connector.config
         if config is None or self.connected:
             return False
-        self.stop_catching()
-        url = self.connector.authorize_url()
+        self._stop_catching()
+        self.connector.authorize_url()
         try:
             catcher = CallbackServer(
                 config.redirect_uri,
@@ -250,13 +233,18 @@ class LoginPanel:
         except (ValueError, OSError):
             return False
         self._catcher = catcher
-        self.link.value = _LINK.format(url=escape(url, quote=True))
-        self._say(
-            f"Waiting for your browser (up to {_duration(wait)}). If it cannot come back to "
-            "this computer, paste the address instead.",
-            "info",
-        )
+        self.widget.catching = True
         return True
+
+    @property
+    def catching(self) -> bool:
+        """``True`` while the local redirect catcher listens."""
+        catcher = self._catcher
+        return catcher is not None and catcher.running
+
+    def stop_catching(self) -> None:
+        """Stop the local redirect catcher (the paste field keeps working)."""
+        self._stop_catching()
 
     def _caught(self, address: str) -> tuple[str, str]:
         outcome = self.connector.connect_redirect(address)
@@ -265,28 +253,62 @@ class LoginPanel:
             return "Signed in", "You can close this tab and go back to your notebook."
         return "Sign-in did not finish", outcome.message
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the local redirect catcher is done (or ``timeout`` passes).
-
-        Returns:
-            ``True`` when connected.
-        """
-        catcher = self._catcher
-        if catcher is not None:
-            catcher.wait(timeout)
-            catcher.close()
-        return self.connected
-
-    @property
-    def catching(self) -> bool:
-        """``True`` while the local redirect catcher listens."""
-        return self._catcher is not None
-
-    def stop_catching(self) -> None:
-        """Stop listening for the browser's redirect (the paste field stays)."""
+    def _stop_catching(self) -> None:
         catcher, self._catcher = self._catcher, None
+        self.widget.catching = False
         if catcher is not None and catcher.running:
             catcher.close()
+
+    # -- waiting for the user --------------------------------------------------------------
+
+    def wait(self, timeout: float = 120.0) -> bool:
+        """Block this cell until the panel is connected, keeping the panel live where it can.
+
+        Args:
+            timeout: seconds to wait at most.
+
+        Returns:
+            ``True`` when connected; ``False`` when this kernel cannot keep the panel working
+            while a cell blocks (use ``await panel.until_connected()`` there).
+
+        Raises:
+            ReauthorizationRequired: the time ran out, or "Stop waiting" was pressed.
+        """
+        return waiting.wait_blocking(self, timeout=timeout)
+
+    async def until_connected(self, timeout: float = 120.0) -> OnceHub:
+        """Wait (awaited: ``hub = await panel.until_connected()``) until the panel is connected.
+
+        Args:
+            timeout: seconds to wait at most.
+
+        Returns:
+            The connected client.
+
+        Raises:
+            ReauthorizationRequired: the time ran out, "Stop waiting" was pressed, the kernel
+                was interrupted, or no browser shows the panel (a headless run).
+        """
+        await waiting.wait_async(self, timeout=timeout)
+        return self.client
+
+    def close(self) -> None:
+        """Stop the redirect catcher and remove the widget (the client keeps working)."""
+        self._stop_catching()
+        self.widget.close()
+
+    def show_waiting(self, text: str) -> None:
+        """Say in the panel that a cell waits (``""``: nobody waits any more)."""
+        self.widget.waiting = text
+
+    def say(self, text: str, tone: str = "info") -> None:
+        """Set the panel's status line."""
+        self.widget.say(text, tone)
+
+    def ping(self) -> None:
+        """Ask every browser showing the panel to answer "ready" (the handshake)."""
+        self.front_end.clear()
+        self.widget.tell({"type": "ping"})
 
     # -- public view -------------------------------------------------------------------------
 
@@ -302,11 +324,34 @@ class LoginPanel:
 
     @property
     def authorize_url(self) -> str:
-        """The current sign-in link (what the "Open the sign-in page" button opens)."""
+        """The current sign-in link (what "Open the sign-in page" opens)."""
         return self.connector.authorize_url()
 
+    def static_html(self) -> str:
+        """A picture of the panel in plain HTML, for viewers that cannot run widgets.
+
+        Exported HTML, the docs site and GitHub show this instead of a blank space; headless
+        runs (``ONCEHUB_NB_HEADLESS=1``) show only this. It holds what the panel shows at
+        display time, never a link or a secret.
+        """
+        if self.connected:
+            return facts_html("Connected to OnceHub", self.connector.hub.describe())
+        ways = "OAuth sign-in or an API key" if self.connector.flow is not None else "an API key"
+        return (
+            '<div class="oncehub-nb"><strong>Sign in to OnceHub</strong> '
+            f"<span>{escape(self.connector.api_base)}</span>"
+            f"<p>The sign-in panel ({ways}) appears here when this notebook runs in JupyterLab "
+            "or Notebook 7.</p></div>"
+        )
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        if waiting.headless(self.connector.env):  # no browser: nothing could show the widget
+            return {"text/html": self.static_html(), "text/plain": repr(self)}
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/html"] = self.static_html()
+        return bundle
 
     def __repr__(self) -> str:
         state = f"connected as {self.client.account}" if self.connected else "not connected"

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
+from oncehub_nb._redact import FORM_ONLY_FIELDS, SECRET_FIELDS, SECRET_HEADERS
 from oncehub_nb.testing._personal import PersonalData
 
 __all__ = ["ENV_SECRETS", "PLACEHOLDER_RE", "Scrubber", "is_placeholder"]
@@ -56,36 +57,18 @@ ENV_SECRETS = (
     "ONCEHUB_SANDBOX_ADMIN_TOKEN",
 )
 
-# Form and query fields holding secrets -> placeholder kind.
-_FORM_FIELDS = {
-    "access_token": "ACCESS_TOKEN",
-    "refresh_token": "REFRESH_TOKEN",
-    "id_token": "ID_TOKEN",
-    "client_secret": "CLIENT_SECRET",
-    "code": "CODE",
-    "code_verifier": "CODE_VERIFIER",
-    "code_challenge": "CODE_CHALLENGE",
-    "ticket": "TICKET",
-    "token": "TOKEN",
-    "api_key": "API_KEY",
-    "password": "PASSWORD",
-    "assertion": "ASSERTION",
-}
-# JSON keys holding secrets ("code" and "state" are ordinary words in JSON answers).
+# Form and query fields holding secrets -> placeholder kind (the SDK's one list, _redact).
+_FORM_FIELDS = {k: v for k, v in SECRET_FIELDS.items() if "-" not in k}
+# JSON keys holding secrets ("code" and "ticket" are ordinary words in JSON answers).
 _JSON_FIELDS = {
-    **{k: v for k, v in _FORM_FIELDS.items() if k not in ("code", "code_challenge", "ticket")},
-    "secret": "WEBHOOK_SECRET",
-    "webhook_secret": "WEBHOOK_SECRET",
+    **{k: v for k, v in _FORM_FIELDS.items() if k not in FORM_ONLY_FIELDS},
     "apiKey": "API_KEY",
-    "admin_token": "ADMIN_TOKEN",
 }
 _MIN_GLOBAL = 8  # shorter values are replaced in their field only, not everywhere
 _DROP_RESPONSE_HEADERS = {"date", "server"}
 _SECRET_HEADERS = {
-    "api-key": "API_KEY",
-    "x-api-key": "API_KEY",
-    "sandbox-admin-token": "ADMIN_TOKEN",
-}
+    k: v for k, v in SECRET_HEADERS.items() if v in ("API_KEY", "ADMIN_TOKEN")
+}  # Authorization and cookies have rules of their own below
 _REQUEST_ID_RE = re.compile(r"\breq_[0-9a-f]{8,32}\b")
 _NORMALISED_ID_RE = re.compile(r"req_replay\d{6}")
 

@@ -37,15 +37,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from oncehub_nb._redact import mask
+from oncehub_nb._redact import FORM_ONLY_FIELDS, SECRET_FIELDS, mask, names_pattern
 from oncehub_nb.testing._personal import EMAIL_RE, PHONE_RE, is_fake
 
 __all__ = ["Finding", "live_secrets", "scan_paths", "scan_text"]
 
-_FIELDS = (
-    r"access_token|refresh_token|id_token|client_secret|api[_-]?key|apikey|code_verifier|"
-    r"webhook_secret|secret|password"
-)
+# The SDK's one list of secret fields; "code", "ticket" and "token" are also ordinary words in
+# JSON and prose, so in quoted form only the unambiguous names count (``token=`` forms do).
+_FIELDS = names_pattern(set(SECRET_FIELDS) - FORM_ONLY_FIELDS - {"token"})
 _QUOTED_FIELD = re.compile(rf"""(?i)\\?["']?\b({_FIELDS})\\?["']?\s*[:=]\s*\\?["']([^"'\\\s]+)""")
 _FORM_FIELD = re.compile(rf"(?i)(?:[?&]|\bbody:\s+)({_FIELDS}|code|token)=([^&\s\"'#]+)")
 _AUTH_VALUE = re.compile(r"(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{12,})")
