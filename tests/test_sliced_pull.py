@@ -48,7 +48,7 @@ def test_a_sliced_pull_is_the_single_walks_frame_and_the_ground_truth(
 ) -> None:
     with client_for(slow_sandbox, max_walks=1) as hub:
         one = hub.bookings.to_frame(progress=False)
-    with client_for(slow_sandbox) as hub:
+    with client_for(slow_sandbox, max_walks=4) as hub:
         listing = hub.bookings.list()
         records = list(listing)
         walk = listing.last_walk
@@ -74,7 +74,7 @@ def test_filters_hold_in_every_slice(slow_sandbox: Sandbox) -> None:
     }
     with client_for(slow_sandbox, max_walks=1) as hub:
         one = hub.bookings.to_frame(progress=False, **filters)
-    with client_for(slow_sandbox) as hub:
+    with client_for(slow_sandbox, max_walks=4) as hub:
         sliced = hub.bookings.to_frame(progress=False, **filters)
         statuses = filters["status"]
         ordered = [
@@ -91,7 +91,7 @@ def test_filters_hold_in_every_slice(slow_sandbox: Sandbox) -> None:
 @pytest.mark.usefixtures("four_walks")
 @pytest.mark.parametrize("max_items", [5, 333, 1601])
 def test_max_items_is_exact(slow_sandbox: Sandbox, max_items: int) -> None:
-    with client_for(slow_sandbox) as hub:
+    with client_for(slow_sandbox, max_walks=4) as hub:
         frame = hub.bookings.to_frame(progress=False, max_items=max_items)
         first = slow_sandbox.ground_truth("bookings")[:max_items]
         truth = records_to_frame(first, hub.bookings.frame_columns())
@@ -101,7 +101,7 @@ def test_max_items_is_exact(slow_sandbox: Sandbox, max_items: int) -> None:
 
 @pytest.mark.usefixtures("four_walks")
 def test_contacts_and_sms_slice_too(slow_sandbox: Sandbox) -> None:
-    with client_for(slow_sandbox, page_size=20) as hub:
+    with client_for(slow_sandbox, page_size=20, max_walks=4) as hub:
         sms = (hub.sms_notifications, "notifications/sms")
         for resource, collection in ((hub.contacts, "contacts"), sms):
             listing = resource.list()
@@ -115,7 +115,7 @@ def test_an_error_mid_pull_keeps_a_prefix_and_resume_finishes(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
     sb = make_sandbox(bookings=2000, seed=5, time_scale=0.01, latency_ms=20)
-    with client_for(sb) as hub:
+    with client_for(sb, max_walks=4) as hub:
         expected = hub.bookings.to_frame(progress=False)
         sb.reset_stats()
         hub.transport.sleep = lambda _s: None
@@ -134,7 +134,7 @@ def test_an_error_mid_pull_keeps_a_prefix_and_resume_finishes(
 
 @pytest.mark.usefixtures("four_walks")
 def test_ctrl_c_mid_sliced_pull_keeps_a_prefix(slow_sandbox: Sandbox) -> None:
-    with client_for(slow_sandbox) as hub:
+    with client_for(slow_sandbox, max_walks=4) as hub:
         expected = hub.bookings.to_frame(progress=False)
         real, calls = hub.transport.request, [0]
 
@@ -155,7 +155,7 @@ def test_ctrl_c_mid_sliced_pull_keeps_a_prefix(slow_sandbox: Sandbox) -> None:
 
 def test_small_pulls_stay_one_walk(make_sandbox: Callable[..., Sandbox]) -> None:
     sb = make_sandbox(bookings=150, seed=3, time_scale=0.01, latency_ms=30)
-    with client_for(sb) as hub:
+    with client_for(sb, max_walks=4) as hub:
         listing = hub.bookings.list()
         assert len(list(listing)) == 150
         assert listing.last_walk.slices == 1  # type: ignore[union-attr]
@@ -163,7 +163,7 @@ def test_small_pulls_stay_one_walk(make_sandbox: Callable[..., Sandbox]) -> None
 
 
 def test_no_limiter_means_one_walk(slow_sandbox: Sandbox, four_walks: None) -> None:
-    with client_for(slow_sandbox, rate_limit=False) as hub:
+    with client_for(slow_sandbox, rate_limit=False, max_walks=4) as hub:
         listing = hub.bookings.list(max_items=450)
         assert len(list(listing)) == 450
         assert type(listing.last_walk).__name__ == "Walk"
