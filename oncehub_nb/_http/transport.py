@@ -6,7 +6,8 @@ API calls, code exchanges, refreshes, revocations and ``GET /test`` all go throu
   machine only;
 * never follows a redirect (a 3xx is an error: a credential must not follow ``Location``);
 * gives each try a total deadline, connect to last byte (:mod:`.deadline`), and caps the body;
-* keeps API requests under OnceHub's rate limits (pyrate-limiter, shared per API base);
+* keeps API requests under OnceHub's rate limits, shared by every process of this machine
+  (:mod:`.limits`), and waits out 429 answers within ``max_wait``, slowing the shared limiter;
 * retries by :class:`~.credentials.Policy` (tenacity), honouring ``Retry-After``;
 * turns failures into the error tree of :mod:`oncehub_nb._errors`, message first, with at most
   one short cause chained, and logs through the redacting filter.
@@ -32,20 +33,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    retry_if_result,
-    stop_after_attempt,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result
 
-from oncehub_nb._config import Settings
+from oncehub_nb._config import Settings, notify_rate_limit
 from oncehub_nb._errors import (
     APIConnectionError,
     APITimeoutError,
     decode_json,
     from_response,
     invalid_response,
+    no_turn_in_time,
 )
 from oncehub_nb._http.credentials import Credential, NoCredential, Policy
 from oncehub_nb._http.deadline import DeadlineAdapter
@@ -57,7 +54,9 @@ from oncehub_nb._http.retries import (
     backoff,
     is_unreachable,
     log_retry,
+    retry_after_seconds,
     root_cause,
+    stop_rule,
 )
 from oncehub_nb._http.urls import check_url, where
 from oncehub_nb._redact import redact_text
@@ -71,6 +70,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("oncehub_nb.http")
+
+#: What a progress bar shows while requests wait for their turn or after a 429.
+WAITING_NOTE = "waiting for the rate limit"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -125,6 +127,7 @@ class Transport:
             shared_limiter(settings.api_base, settings.rate_limits) if settings.rate_limit else None
         )
         self._local = threading.local()
+        self._noted = False
 
     # -- the API side ---------------------------------------------------------------------------
 
@@ -294,18 +297,26 @@ class Transport:
         def retry_response(response: requests.Response) -> bool:
             return response.status_code in retry_statuses
 
+        deadline = time.monotonic() + self.settings.max_wait
+
+        def before_sleep(state: RetryCallState) -> None:
+            log_retry(log, request, state, self.settings.max_retries, limited=limited)
+            outcome = state.outcome
+            if limited and outcome and not outcome.failed and outcome.result().status_code == 429:
+                self._note(WAITING_NOTE)
+
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.max_retries + 1),
+            stop=stop_rule(self.settings, limited=limited, deadline=deadline),
             wait=lambda state: backoff(self.settings, state),
             retry=retry_if_result(retry_response) | retry_if_exception(retry_exception),
             sleep=lambda seconds: self.sleep(seconds),
-            before_sleep=lambda state: log_retry(log, request, state, self.settings.max_retries),
+            before_sleep=before_sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             reraise=True,
         )
         what = f"{request.method} {host}{_path(request)}"
         try:
-            response: requests.Response = retrying(self._send_once, request, limited)
+            response: requests.Response = retrying(self._send_once, request, limited, deadline)
         except requests.exceptions.Timeout as exc:
             raise APITimeoutError(
                 f"No answer to {what} within {self.settings.timeout:g} s. Check your network, "
@@ -331,9 +342,24 @@ class Transport:
             raise APIConnectionError(message) from root_cause(exc)
         return response
 
-    def _send_once(self, request: requests.PreparedRequest, limited: bool) -> requests.Response:
-        if limited and self._limiter is not None:
-            self._limiter.try_acquire("oncehub", blocking=True)
+    def _send_once(
+        self, request: requests.PreparedRequest, limited: bool, deadline: float
+    ) -> requests.Response:
+        account = (self.auth.rate_limit_account() or "oncehub") if limited else ""
+        if self._limiter is not None and limited:
+            waited = [False]
+
+            def announce() -> None:
+                waited[0] = True
+                self._note(WAITING_NOTE)
+
+            left = max(0.0, deadline - time.monotonic())
+            if not self._limiter.try_acquire(account, timeout=left, notify=announce):
+                raise no_turn_in_time(
+                    f"{request.method} {_path(request)}", max_wait=self.settings.max_wait
+                )
+            if not waited[0]:
+                self._note(None)
         for hook in self.hooks["request"]:
             hook(request)
         started = time.perf_counter()
@@ -353,7 +379,16 @@ class Transport:
         )
         for hook in self.hooks["response"]:
             hook(response)
+        if self._limiter is not None and limited and response.status_code == 429:
+            # The server's budget is smaller than ours: every process here slows down.
+            self._limiter.slow_down(account, retry_after=retry_after_seconds(response))
         return response
+
+    def _note(self, note: str | None) -> None:
+        if note is None and not self._noted:
+            return  # nothing shown: no need to tell the listeners on every request
+        self._noted = note is not None
+        notify_rate_limit(note)
 
     def close(self) -> None:
         """Close the pooled connections and the credential's own resources."""
