@@ -180,6 +180,18 @@ class SharedBucket(SQLiteBucket):
             ).close()
             self.conn.commit()
 
+    def count_since(self, start: int, *, sent_only: bool = False) -> int:
+        """Rows recorded at ``start`` (milliseconds) or later; only sent requests if asked."""
+        where = "item_timestamp >= ?" + (" AND name != 'unseen'" if sent_only else "")
+        with self.lock:
+            cursor = self.conn.execute(
+                f"SELECT COUNT(*) FROM '{self.table}' WHERE {where}",  # noqa: S608 - ours
+                (start,),
+            )
+            (count,) = cursor.fetchone()
+            cursor.close()
+            return int(count)
+
     def tidy(self) -> None:
         """Delete the rows that have left every window (pyrate-limiter's leak)."""
         try:

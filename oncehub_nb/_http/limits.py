@@ -118,14 +118,26 @@ class _Budget:
         rest = -1 if deadline is None else _left(deadline)
         return bool(self.limiter.try_acquire("request", timeout=rest))
 
-    def slow_down(self, retry_after: float | None) -> None:
+    def at_limit(self) -> bool:
+        """Whether this budget's shortest window was (about) full: it sent its limit lately."""
+        rate = self.bucket.rates[0]
+        start = self.bucket.now() - 2 * rate.interval
+        return self.bucket.count_since(start, sent_only=True) >= rate.limit
+
+    def pause(self, seconds: float) -> None:
+        """Nobody's turn for ``seconds`` (at most each window's length)."""
         now = self.bucket.now()
         unseen: list[int] = []
         for rate in self.bucket.rates:
-            if retry_after:  # nobody's turn before now + Retry-After (at most one window)
-                pause = min(round(retry_after * 1000), rate.interval)
-                unseen += [now + pause - rate.interval] * rate.limit
-            # A tenth of the budget, given back one request at a time over the next window.
+            pause = min(round(seconds * 1000), rate.interval)
+            unseen += [now + pause - rate.interval] * rate.limit
+        self.bucket.record_unseen(unseen)
+
+    def shrink(self) -> None:
+        """A tenth of each window's budget, given back one request at a time over the window."""
+        now = self.bucket.now()
+        unseen: list[int] = []
+        for rate in self.bucket.rates:
             k = math.ceil(rate.limit * SHRINK)
             unseen += [now - rate.interval + (i + 1) * rate.interval // (k + 1) for i in range(k)]
         self.bucket.record_unseen(unseen)
@@ -175,6 +187,17 @@ class SharedLimiter:
                 self._accounts[name] = account
         return [b for b in (self._ip, account) if b is not None]
 
+    def buckets(self, name: str = "oncehub") -> list[SharedBucket]:
+        """The budgets a request of account ``name`` draws from: the IP's, then the account's.
+
+        Args:
+            name: the account.
+
+        Returns:
+            The shared buckets (to look into: ``count_since`` ...).
+        """
+        return [budget.bucket for budget in self._budgets(name)]
+
     def try_acquire(
         self,
         name: str = "oncehub",
@@ -210,14 +233,28 @@ class SharedLimiter:
         return all(budget.take(blocking, deadline, once) for budget in self._budgets(name))
 
     def slow_down(self, name: str = "oncehub", *, retry_after: float | None = None) -> None:
-        """Act on a 429 for account ``name``: pause until ``Retry-After``, shrink every budget.
+        """Act on a 429 for account ``name``, for every process of this machine.
+
+        OnceHub's 429 does not say which limit it was. When this account sent its per-second
+        limit lately, it was that one (a request that was slow to arrive): the account pauses
+        for one window. Otherwise the server counted requests this machine did not send: the
+        IP budget shrinks by a tenth and recovers over its window (:data:`SHRINK`). A
+        ``Retry-After`` pauses every budget until then, too.
 
         Args:
             name: the account the refused request was sent for.
             retry_after: the seconds OnceHub asked to wait, if it said.
         """
-        for budget in self._budgets(name):
-            budget.slow_down(retry_after)
+        budgets = self._budgets(name)
+        account = self._accounts.get(name)
+        edge = account is not None and account.at_limit()
+        if retry_after:
+            for budget in budgets:
+                budget.pause(retry_after)
+        if account is not None and edge:
+            account.pause(account.bucket.rates[0].interval / 1000)
+        elif budgets:
+            budgets[0].shrink()  # the IP budget when there is one
 
     def close(self) -> None:
         """Close the budgets' files (the state stays in them for the other processes)."""
