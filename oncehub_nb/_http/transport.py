@@ -35,26 +35,25 @@ from typing import Any
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result
 
-from oncehub_nb._config import Settings, notify_rate_limit
+from oncehub_nb._config import Settings
 from oncehub_nb._errors import (
     APIConnectionError,
     APITimeoutError,
     decode_json,
     from_response,
     invalid_response,
-    no_turn_in_time,
 )
 from oncehub_nb._http.credentials import Credential, NoCredential, Policy
 from oncehub_nb._http.deadline import DeadlineAdapter
 from oncehub_nb._http.exchange import exchange
 from oncehub_nb._http.limits import shared_limiter
+from oncehub_nb._http.pacing import WAITING_NOTE, Pacer
 from oncehub_nb._http.retries import (
     RETRY_STATUSES,
     UNREACHABLE_TRIES,
     backoff,
     is_unreachable,
     log_retry,
-    retry_after_seconds,
     root_cause,
     stop_rule,
 )
@@ -71,9 +70,6 @@ __all__ = [
 
 log = logging.getLogger("oncehub_nb.http")
 
-#: What a progress bar shows while requests wait for their turn or after a 429.
-WAITING_NOTE = "waiting for the rate limit"
-
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -87,6 +83,7 @@ class Transport:
 
     Attributes:
         session: the pooled :class:`requests.Session` (adapters with a total deadline).
+        pacer: turns under the rate limits this machine shares (:mod:`.pacing`).
         hooks: ``{"request": [...], "response": [...]}``: called with every prepared request
             before it is sent and every response (each try, token requests included).
         sleep: the function retries wait with.
@@ -123,11 +120,10 @@ class Transport:
         self.session.headers["Accept"] = "application/json"
         self.sleep = sleep
         self.hooks: dict[str, list[Callable[[Any], object]]] = {"request": [], "response": []}
-        self._limiter = (
-            shared_limiter(settings.api_base, settings.rate_limits) if settings.rate_limit else None
-        )
+        on = settings.rate_limit
+        limiter = shared_limiter(settings.api_base, settings.rate_limits) if on else None
+        self.pacer = Pacer(limiter, max_wait=settings.max_wait)
         self._local = threading.local()
-        self._noted = False
 
     # -- the API side ---------------------------------------------------------------------------
 
@@ -303,7 +299,7 @@ class Transport:
             log_retry(log, request, state, self.settings.max_retries, limited=limited)
             outcome = state.outcome
             if limited and outcome and not outcome.failed and outcome.result().status_code == 429:
-                self._note(WAITING_NOTE)
+                self.pacer.note(WAITING_NOTE)
 
         retrying = Retrying(
             stop=stop_rule(self.settings, limited=limited, deadline=deadline),
@@ -346,20 +342,8 @@ class Transport:
         self, request: requests.PreparedRequest, limited: bool, deadline: float
     ) -> requests.Response:
         account = (self.auth.rate_limit_account() or "oncehub") if limited else ""
-        if self._limiter is not None and limited:
-            waited = [False]
-
-            def announce() -> None:
-                waited[0] = True
-                self._note(WAITING_NOTE)
-
-            left = max(0.0, deadline - time.monotonic())
-            if not self._limiter.try_acquire(account, timeout=left, notify=announce):
-                raise no_turn_in_time(
-                    f"{request.method} {_path(request)}", max_wait=self.settings.max_wait
-                )
-            if not waited[0]:
-                self._note(None)
+        if limited:
+            self.pacer.turn(request, account, deadline)
         for hook in self.hooks["request"]:
             hook(request)
         started = time.perf_counter()
@@ -379,16 +363,9 @@ class Transport:
         )
         for hook in self.hooks["response"]:
             hook(response)
-        if self._limiter is not None and limited and response.status_code == 429:
-            # The server's budget is smaller than ours: every process here slows down.
-            self._limiter.slow_down(account, retry_after=retry_after_seconds(response))
+        if limited:
+            self.pacer.answered(response, account)  # a 429 slows every process here
         return response
-
-    def _note(self, note: str | None) -> None:
-        if note is None and not self._noted:
-            return  # nothing shown: no need to tell the listeners on every request
-        self._noted = note is not None
-        notify_rate_limit(note)
 
     def close(self) -> None:
         """Close the pooled connections and the credential's own resources."""
