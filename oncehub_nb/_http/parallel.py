@@ -32,7 +32,6 @@ Example:
 
 from __future__ import annotations
 
-import collections
 import logging
 import statistics
 import threading
@@ -55,15 +54,11 @@ Record = dict[str, Any]
 #: Full pages the single walk fetches before any slice is cut.
 HEAD_PAGES = 2
 #: A sliced pull's requests start at least this share of the shortest limit's interval apart,
-#: so walks do not reach the server together (answering them together adds jitter).
-STAGGER = 0.8
-#: ... and at most n per window x this, a little under the shared limiter's pace (window x
-#: 1.03 + 5 ms), so that they do not wait inside it. Hand-written, not a second pyrate-limiter:
-#: its blocking wait stamps a request at the time it planned to wake, not the time it did
-#: (``item.timestamp += sleep_ms``), so on a loaded machine a request that waited is recorded
-#: up to 90 ms earlier than it left and the next ones are let through too soon: 429s, measured
-#: with the sandbox at 250 ms. A request that does not wait is stamped when it leaves.
-PACE = 1.04
+#: so that walks do not reach the server at the same moment. The limits themselves are kept
+#: by the transport's shared limiter (:mod:`.limits`), which every walk draws its turns from:
+#: its budget dates a request when it is let through, so a turn waited for inside it is
+#: counted as the server counts it.
+STAGGER = 0.25
 
 
 class SliceSource(PageSource, Protocol):
@@ -74,25 +69,21 @@ class SliceSource(PageSource, Protocol):
         """The caller's query parameters."""
 
 
-class _Pace:
-    """When each of a pull's requests may start: :data:`STAGGER` apart, n per window x PACE."""
+class _Stagger:
+    """When each of a pull's requests may start: at least :data:`STAGGER` of an interval apart."""
 
     def __init__(self, limits: tuple[tuple[int, float], ...]) -> None:
         n, window = min(limits, key=lambda pair: pair[1] / pair[0])
-        self.spacing, self.window = STAGGER * window / n, window * PACE
-        self.starts: collections.deque[float] = collections.deque(maxlen=n)
+        self.spacing = STAGGER * window / n
+        self.last = -float("inf")
         self.lock = threading.Lock()
 
     def wait(self) -> None:
         """Sleep until this pull may send its next request, and note that it does."""
         with self.lock:
             now = time.perf_counter()
-            at = now
-            if self.starts:
-                at = max(at, self.starts[-1] + self.spacing)
-            if len(self.starts) == self.starts.maxlen:
-                at = max(at, self.starts[0] + self.window)
-            self.starts.append(at)
+            at = max(now, self.last + self.spacing)
+            self.last = at
         if at > now:
             time.sleep(at - now)
 
@@ -111,7 +102,7 @@ def _fetch(
     after: str | None,
     bounds: Mapping[str, str] | None,
     *,
-    pace: _Pace | None = None,
+    pace: _Stagger | None = None,
 ) -> _Fetched:
     if pace is not None:
         pace.wait()
@@ -236,7 +227,7 @@ class SlicedWalk(Iterator[Record]):
         merge = _Merge(len(head))
         inflight: dict[Future[_Fetched], Slice] = {}
         pool = ThreadPoolExecutor(max_workers=walks, thread_name_prefix="oncehub-walk")
-        pace = _Pace(self._limits)
+        pace = _Stagger(self._limits)
 
         def send(piece: Slice) -> None:
             bounds = plan.sent(piece)
