@@ -5,8 +5,9 @@ the one before. With OnceHub 250 ms away that is 3.8 requests a second where 5 a
 A :class:`SlicedWalk` starts as that single walk; once its pages show that the rate limit, not
 the round trip, could set the pace (:func:`~.slicing.walks_needed`), it walks disjoint slices
 of the listing at once (:mod:`.slicing` decides where they start), every request through the
-same transport and so the one shared rate limiter, and hands the records out in the single
-walk's order: the slices' records one slice after another, each record once.
+same transport and so the one shared rate limiter (:mod:`.limits`: the account's and the IP's
+budgets, which every thread and process of the machine draws from), and hands the records out
+in the single walk's order: the slices' records one slice after another, each record once.
 
 * Small pulls stay one walk: nothing is cut before :data:`HEAD_PAGES` full pages arrived,
   and a pull that waits on the rate limit or on this process's CPU (a sandbox on loopback)
@@ -21,8 +22,8 @@ walk's order: the slices' records one slice after another, each record once.
   walk's.
 * No new slice is cut once the pull has used half of the longest window's requests (200 per
   5 minutes: past it, that window sets the pace, and each cut's extra request could cost a
-  whole window), nor when a request waited longer than two of the shortest windows (a longer
-  window is holding it back).
+  whole window), nor after a request waited for its turn longer than a tenth of the longest
+  window (that window is holding the pull back: more walks would only wait too).
 
 Example:
     >>> walk = hub.bookings.list(max_items=3).__iter__()
