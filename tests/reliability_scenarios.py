@@ -319,6 +319,7 @@ def _oauth_scenario(
                 rate_limits=tuple(sb.rate_limits),
                 backoff_base=0.01,
                 max_retries=MAX_RETRIES,
+                max_walks=1,  # the request bound is a single walk's (see run_scenario)
                 env={},
             )
             with hub:
