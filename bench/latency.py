@@ -43,8 +43,9 @@ def truth_frame(sb: Sandbox, hub: OnceHub) -> pd.DataFrame:
     return records_to_frame(sb.ground_truth("bookings"), hub.bookings.frame_columns())
 
 
-def client(base: str, key: str, max_walks: int, limits: str, out: str) -> None:
+def client(base: str, max_walks: int, limits: str, out: str) -> None:
     """The child process: one pull, its timings as JSON on stdout, the frame to ``out``."""
+    key = os.environ["BENCH_SANDBOX_KEY"]  # not on the command line, where ps shows it
     stamps: list[float] = []
     sends: list[float] = []
     rate_limits = tuple(tuple(pair) for pair in json.loads(limits))
@@ -65,7 +66,11 @@ def run_client(sb: Sandbox, *, max_walks: int, limits: tuple[tuple[int, float], 
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "frame.pkl")
         # A fresh budget folder: a later sandbox may get an earlier one's port (same API base).
-        env = {**os.environ, "ONCEHUB_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = {
+            **os.environ,
+            "ONCEHUB_CACHE_DIR": str(Path(tmp) / "cache"),
+            "BENCH_SANDBOX_KEY": sb.api_key,
+        }
         done = subprocess.run(  # noqa: S603 - this script, with our own arguments
             [
                 sys.executable,
@@ -73,7 +78,6 @@ def run_client(sb: Sandbox, *, max_walks: int, limits: tuple[tuple[int, float], 
                 "bench.latency",
                 "--client",
                 sb.base_url,
-                sb.api_key,
                 str(max_walks),
                 json.dumps(limits),
                 out,
@@ -191,7 +195,7 @@ def _limiter_share() -> float:
 
 def main() -> None:
     if sys.argv[1:2] == ["--client"]:
-        client(*sys.argv[2:4], int(sys.argv[4]), *sys.argv[5:7])
+        client(sys.argv[2], int(sys.argv[3]), *sys.argv[4:6])
         return
     quick = "--quick" in sys.argv
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3
