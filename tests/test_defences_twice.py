@@ -14,19 +14,20 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
 import requests
 
 import oncehub_nb
-from oncehub_nb import ConfigurationError, OnceHub
+from oncehub_nb import ConfigurationError, OnceHub, StateMismatch, TokenExchangeError
 from oncehub_nb._config import Settings
 from oncehub_nb._http.credentials import Policy
 from oncehub_nb._http.exchange import exchange
 from oncehub_nb._http.limits import shared_limiter
 from oncehub_nb._http.transport import Transport
-from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
+from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAuthConfig, Token
 from oncehub_nb.frames.sync import sync_bookings
 from oncehub_nb.notebook import login as _login
 from oncehub_nb.sandbox import Sandbox
@@ -186,3 +187,38 @@ def test_a_second_sync_asks_only_for_changes_and_upserts_by_id(tmp_path: Path) -
     assert since == newest - pd.Timedelta(seconds=30)  # only what changed since the last sync
     assert len(second) == 4 and second["id"].is_unique
     assert second.set_index("id").loc[changed["id"], "status"] == "canceled"
+
+
+# -- mutant profile-ignores-the-token-endpoint: through the configs and a shared store ----------
+
+
+def test_two_authorization_servers_never_share_a_stored_token_or_sign_in() -> None:
+    redirect = "http://127.0.0.1:8765/callback"
+    a, b = (
+        OAuthConfig(client_id="app", redirect_uri=redirect, token_url=f"https://{host}/token")
+        for host in ("a.example", "b.example")
+    )
+    store = MemoryTokenStore()
+    store.save_token(a.profile, Token(access_token="a" * 24, refresh_token="r" * 24))
+    assert store.load_token(b.profile) is None
+    state = parse_qs(urlsplit(AuthorizationFlow(a, store=store).start()).query)["state"][0]
+    with pytest.raises(StateMismatch):  # a's pending sign-in is not b's
+        AuthorizationFlow(b, store=store).finish(f"{redirect}?code=c0de&state={state}")
+
+
+# -- mutant broken-answer-loses-the-rotated-refresh-token: one broken answer, unit level ---------
+
+
+def test_a_broken_refresh_answer_carrying_a_rotated_refresh_token_keeps_it() -> None:
+    answer = b'{"refresh_token": "rotated-0123456789abcdef", "token_type": "Bearer"}'
+    with serve(json_answer(answer)) as (base, seen):  # no access_token: not a token answer
+        config = OAuthConfig(client_id="app", token_url=f"{base}/token")
+        store = MemoryTokenStore()
+        store.save_token(
+            config.profile, Token(access_token="old-access-0123456789", refresh_token="old-r" * 5)
+        )
+        with pytest.raises(TokenExchangeError):
+            OAuthAuth(config, store=store).refresh(_transport())
+    kept = store.load_token(config.profile)
+    assert len(seen.requests) == 1
+    assert kept is not None and kept.refresh_token == "rotated-0123456789abcdef"
