@@ -63,7 +63,7 @@ def stale(mutant: Mutant, root: Path = ROOT) -> str | None:
 def copy_tree(target: Path) -> None:
     """Copy the files git knows (tracked and new, not ignored) to ``target``."""
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
         cwd=ROOT,
         capture_output=True,
         check=True,
@@ -81,7 +81,7 @@ def copy_tree(target: Path) -> None:
 def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[int, str]:
     """Run pytest on ``tests`` inside ``tree``: (exit status, last lines); -9 on a timeout."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
-    with subprocess.Popen(
+    with subprocess.Popen(  # noqa: S603 - this interpreter, pytest, test ids from bench/
         [sys.executable, *PYTEST, *tests],
         cwd=tree,
         env=env,
