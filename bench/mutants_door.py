@@ -1,0 +1,187 @@
+"""Mutants of the one send path, the limiter, pages, pulls, sync, cassettes, scanner, webhooks."""
+
+from __future__ import annotations
+
+from bench.mutant_kind import CLIENT, DOOR, SEC, SYNC, TWICE, Mutant
+from bench.mutant_kind import mutant as _m
+
+__all__ = ["DOOR_MUTANTS"]
+
+DOOR_MUTANTS: tuple[Mutant, ...] = (
+    # -- the one door: redirects, deadline, size, retries ----------------------------------------
+    _m(
+        "transport-follows-redirects",
+        "_http/exchange.py",
+        "response = adapter.send(",
+        "response = session.send(",
+        SEC + "test_api_key_is_never_sent_to_a_redirect_target",
+        TWICE + "test_one_exchange_never_follows_a_redirect",
+        why="requests follow Location (the key and token bodies go along)",
+    ),
+    _m(
+        "api-redirect-is-a-success",
+        "_http/transport.py",
+        "if response.status_code >= 300:",
+        "if response.status_code >= 400:",
+        DOOR + "test_an_api_redirect_with_a_non_utf8_location_is_a_typed_error",
+        why="an API 3xx is handed back as if it were an answer",
+    ),
+    _m(
+        "token-endpoint-redirect-accepted",
+        "auth/grants.py",
+        "if response.is_redirect or 300 <= response.status_code < 400:",
+        "if False:",
+        DOOR + "test_token_requests_are_never_sent_where_a_redirect_points",
+        why="a token endpoint's redirect is parsed as its answer",
+    ),
+    _m(
+        "no-total-deadline",
+        "_http/exchange.py",
+        "with watching(timeout) as watch:",
+        "with watching(timeout * 60) as watch:",
+        DOOR + "test_the_timeout_bounds_the_whole_request",
+        why="a slow drip keeps a request alive past its timeout",
+    ),
+    _m(
+        "no-size-cap",
+        "_http/exchange.py",
+        "read_body(response, max_bytes=max_bytes)",
+        "read_body(response, max_bytes=2**40)",
+        DOOR + "test_a_body_over_the_cap_is_refused",
+        why="any body size is read",
+    ),
+    _m(
+        "url-not-checked-before-each-send",
+        "_http/transport.py",
+        'check_url(url, what="the request URL")',
+        "pass",
+        TWICE + "test_a_request_to_a_plain_http_host_is_refused_at_the_door",
+        why="a prepared request to plain http elsewhere is sent",
+    ),
+    _m(
+        "token-retried-after-a-read-timeout",
+        "_http/transport.py",
+        "if policy is not Policy.READ:\n                return False",
+        "if policy is Policy.ACTION:\n                return False",
+        DOOR + "test_a_token_request_is_not_sent_again_after_a_read_timeout",
+        why="a refresh is sent again after a read timeout (burning a rotated token)",
+    ),
+    _m(
+        "action-retried-on-5xx",
+        "_http/retries.py",
+        "Policy.ACTION: frozenset({429}),",
+        "Policy.ACTION: frozenset({429, 500, 502, 503, 504}),",
+        CLIENT + "test_post_actions_are_not_retried_after_a_server_error",
+        TWICE + "test_the_door_sends_an_action_once_whatever_5xx_comes_back",
+        why="a POST action is sent again after a 5xx",
+    ),
+    _m(
+        "token-retried-on-500",
+        "_http/retries.py",
+        "Policy.TOKEN: frozenset({429, 503}),",
+        "Policy.TOKEN: frozenset({429, 500, 503}),",
+        DOOR + "test_the_door_retries_by_policy",
+        why="a token request is sent again after a 500",
+    ),
+    _m(
+        "retry-after-ignored",
+        "_http/retries.py",
+        "        if retry_after is not None:\n            return retry_after\n",
+        "        if retry_after is not None:\n            pass\n",
+        CLIENT + "test_retry_after_is_honoured",
+        why="a 429's Retry-After is not waited for",
+    ),
+    _m(
+        "unreachable-retried-like-a-timeout",
+        "_http/retries.py",
+        "UNREACHABLE_TRIES = 2",
+        "UNREACHABLE_TRIES = 6",
+        DOOR + "test_an_unreachable_server_fails_fast_and_says_so_first",
+        why="a refused connection is retried five times",
+    ),
+    # -- the client-side limiter -----------------------------------------------------------------
+    _m(
+        "limiter-not-consulted",
+        "_http/transport.py",
+        'self._limiter.try_acquire("oncehub", blocking=True)',
+        "pass",
+        TWICE + "test_api_requests_are_counted_against_the_shared_limiter",
+        why="API requests leave without asking the rate limiter",
+    ),
+    _m(
+        "limiter-drops-the-longer-window",
+        "_http/limits.py",
+        "rates.append(Rate(n, interval))",
+        "rates.append(Rate(n, interval)) if not rates else None",
+        TWICE + "test_the_limiter_holds_every_window",
+        why="only the shortest of OnceHub's limits is kept",
+    ),
+    # -- pages, pulls, sync ----------------------------------------------------------------------
+    _m(
+        "filters-on-the-first-page-only",
+        "_http/pagination.py",
+        '        params = dict(self.params)\n        params["limit"]',
+        '        params = dict(self.params) if not after else {}\n        params["limit"]',
+        CLIENT + "test_filters_are_sent_on_every_page",
+        why="the caller's filters are lost after the first page",
+    ),
+    _m(
+        "interrupted-pull-loses-its-cursor",
+        "frames/pull.py",
+        "cursor=walk.cursor,",
+        "cursor=None,",
+        "tests/test_frames_pull.py::test_ctrl_c_mid_pull_keeps_the_frame_and_resumes",
+        why="a stopped pull cannot resume where it stopped",
+    ),
+    _m(
+        "interrupted-pull-drops-what-arrived",
+        "frames/pull.py",
+        "        if not records:\n            raise\n",
+        "        if not records or not isinstance(exc, KeyboardInterrupt):\n            raise\n",
+        "tests/test_frames_pull.py::test_fatal_error_mid_pull_is_kept_and_resume_finishes",
+        why="an API error mid-pull throws away the records fetched",
+    ),
+    _m(
+        "sync-fetches-everything-again",
+        "frames/sync.py",
+        'filters["updated_after"] = since',
+        "pass",
+        SYNC + "test_first_sync_pulls_all_then_only_changes",
+        TWICE + "test_a_second_sync_asks_only_for_changes_and_upserts_by_id",
+        why="the incremental rule is lost: every sync pulls everything",
+    ),
+    _m(
+        "sync-upsert-keeps-stale-rows",
+        "frames/sync.py",
+        'kept = stored[~stored["id"].isin(set(fresh["id"].dropna()))]',
+        "kept = stored",
+        SYNC + "test_first_sync_pulls_all_then_only_changes",
+        TWICE + "test_a_second_sync_asks_only_for_changes_and_upserts_by_id",
+        why="a changed booking is kept twice, old and new",
+    ),
+    # -- cassettes, the scanner, webhooks --------------------------------------------------------
+    _m(
+        "scrub-bearer-header-kept",
+        "testing/_scrub.py",
+        "return f\"{scheme} {self.learn('ACCESS_TOKEN', credential)}\"",
+        "return value",
+        "tests/test_cassettes.py::test_scrubbing_both_directions_with_stable_placeholders",
+        why="an Authorization: Bearer header is written to the cassette",
+    ),
+    _m(
+        "scanner-ignores-access-token-fields",
+        "testing/scan.py",
+        '_FIELDS = names_pattern(set(SECRET_FIELDS) - FORM_ONLY_FIELDS - {"token"})',
+        '_FIELDS = names_pattern(set(SECRET_FIELDS) - FORM_ONLY_FIELDS - {"token", "access_token"})',
+        "tests/test_scan.py::test_an_access_token_field_is_a_finding_whatever_its_value",
+        why="the scanner's access_token rule is gone",
+    ),
+    _m(
+        "webhook-timestamp-not-checked",
+        "webhooks.py",
+        "if tolerance > 0 and abs(current - timestamp) > tolerance:",
+        "if False:",
+        "tests/test_webhooks.py::test_bad_signatures_are_typed_errors",
+        why="an old signed delivery is accepted (replays)",
+    ),
+)
