@@ -33,8 +33,8 @@ def test_a_token_endpoint_echoing_secrets_in_its_error_shows_none_of_them(
     make_sandbox: Callable[..., Sandbox], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    sb = make_sandbox(bookings=0, rate_limit=False)
-    sb.oauth.configure(echo_secrets_in_errors=True)  # a careless server quotes what it got
+    # a careless server: its error_description quotes what it was sent
+    sb = make_sandbox(bookings=0, rate_limit=False, echo_secrets_in_errors=True)
     config = config_for(sb)
     secrets = [config.client_secret or ""]
 
