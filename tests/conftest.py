@@ -61,3 +61,12 @@ def hub(sandbox: Sandbox) -> Iterator[OnceHub]:
 def _own_token_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
     """Each test gets an empty token folder: nothing signs in as a leftover of another test."""
     monkeypatch.setenv("ONCEHUB_TOKEN_DIR", str(tmp_path_factory.mktemp("tokens")))
+
+
+@pytest.fixture(autouse=True)
+def _dlt_offline(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """dlt (oncehub_nb.dlt) sends no telemetry and keeps its files in a temporary folder."""
+    folder = tmp_path_factory.mktemp("dlt")
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    monkeypatch.setenv("DLT_DATA_DIR", str(folder))
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(folder))
