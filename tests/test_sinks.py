@@ -193,9 +193,7 @@ def test_a_table_per_resource_in_one_file(
             hub.contacts.sync(target, table="meetings", progress=False)
 
 
-def test_refusals_before_any_request(
-    make_sandbox: Callable[..., Sandbox], tmp_path: Path
-) -> None:
+def test_refusals_before_any_request(make_sandbox: Callable[..., Sandbox], tmp_path: Path) -> None:
     one = make_sandbox(bookings=20, seed=1, rate_limit=False)
     two = make_sandbox(bookings=20, seed=2, rate_limit=False)
     target = tmp_path / "b.duckdb"
