@@ -18,7 +18,7 @@ dlt is the ``dlt`` extra; this module is imported only by ``import oncehub_nb.dl
 
 Example:
     >>> import dlt  # doctest: +SKIP
-    >>> pipeline = dlt.pipeline("oncehub", destination="duckdb", dataset_name="oncehub")  # doctest: +SKIP
+    >>> pipeline = dlt.pipeline("oncehub", destination="duckdb")  # doctest: +SKIP
     >>> pipeline.run(oncehub_source(hub))  # doctest: +SKIP
 """
 
@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb._errors import ConfigurationError, MissingDependencyError
+from oncehub_nb._http.pagination import Paginator
 
 try:
     import dlt
@@ -66,7 +67,12 @@ def _pages(resource: Resource, filters: dict[str, Any]) -> Iterator[pa.Table]:
     import pyarrow as pa
 
     columns = resource.columns
-    for page in resource.list(**filters).pages():
+    listing = resource.list(**filters)  # one status-free walk: a Paginator
+    for page in (
+        listing.pages()
+        if isinstance(listing, Paginator)
+        else [Page(list(listing), has_more=False, request_id=None)]
+    ):
         if not page.data:
             continue
         table = records_to_arrow(page.data, columns)
@@ -88,7 +94,7 @@ def _resource(resource: Resource, name: str, lag: dt.timedelta) -> DltResource:
 
         return dlt.resource(whole, **common)
 
-    cursor = dlt.sources.incremental(
+    cursor: dlt.sources.incremental[Any] = dlt.sources.incremental(
         "last_updated_time", lag=lag.total_seconds() or None, range_start="open"
     )
 

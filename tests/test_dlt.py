@@ -6,7 +6,7 @@ import json
 import math
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from tests.conftest import client_for
 
 
 @pytest.fixture
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Refuse (and record) any connection that is not to 127.0.0.1."""
     refused: list[Any] = []
     real = socket.socket.connect
@@ -38,7 +38,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
         return real(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
-    yield refused
+    return refused
 
 
 def _requests(sb: Sandbox) -> dict[str, int]:

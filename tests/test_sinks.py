@@ -17,7 +17,6 @@ import pytest
 from oncehub_nb import ConfigurationError, MissingDependencyError, OnceHub, PullInterrupted
 from oncehub_nb.frames.arrow import arrow_schema
 from oncehub_nb.frames.build import conform, records_to_frame
-
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for
 
@@ -209,9 +208,9 @@ def test_refusals_before_any_request(make_sandbox: Callable[..., Sandbox], tmp_p
         for bad in ("1st", "a-b", "oncehub_nb_sync", 'x"; DROP TABLE mine; --'):
             with pytest.raises(ConfigurationError, match="not a usable table name"):
                 hub.bookings.sync(target, table=bad, progress=False)
-        with pytest.raises(ConfigurationError, match="for a .duckdb file"):
+        with pytest.raises(ConfigurationError, match=r"for a \.duckdb file"):
             hub.bookings.sync(tmp_path / "b.parquet", table="x", progress=False)
-        with pytest.raises(ConfigurationError, match="ending in .duckdb"):
+        with pytest.raises(ConfigurationError, match=r"ending in \.duckdb"):
             hub.contacts.sync(tmp_path / "c.parquet", progress=False)
         junk = tmp_path / "junk.duckdb"
         junk.write_text("not a database")
