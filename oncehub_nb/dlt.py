@@ -67,12 +67,10 @@ def _pages(resource: Resource, filters: dict[str, Any]) -> Iterator[pa.Table]:
     import pyarrow as pa
 
     columns = resource.columns
-    listing = resource.list(**filters)  # one status-free walk: a Paginator
-    for page in (
-        listing.pages()
-        if isinstance(listing, Paginator)
-        else [Page(list(listing), has_more=False, request_id=None)]
-    ):
+    listing = resource.list(**filters)
+    if not isinstance(listing, Paginator):  # pragma: no cover - only a list of statuses chains
+        raise ConfigurationError(f"{resource.path}: expected one walk")
+    for page in listing.pages():
         if not page.data:
             continue
         table = records_to_arrow(page.data, columns)
