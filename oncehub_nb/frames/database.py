@@ -30,14 +30,13 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oncehub_nb._errors import ConfigurationError, MissingDependencyError, PullInterrupted
 from oncehub_nb.frames.arrow import records_to_arrow
 from oncehub_nb.frames.build import Column, conform
-from oncehub_nb.frames.sync import schema_version
+from oncehub_nb.frames.sync import SyncSource, schema_version
 
 if TYPE_CHECKING:
     import duckdb
@@ -53,16 +52,8 @@ FORMAT = 1
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
-class TableSource(Protocol):
+class TableSource(SyncSource, Protocol):
     """What a table sync needs of a resource: its columns, where it pulls from, and its pulls."""
-
-    @property
-    def columns(self) -> tuple[Column, ...]:
-        """The frame's columns (unexpanded)."""
-
-    @property
-    def api_base(self) -> str:
-        """The API the records come from."""
 
     @property
     def path(self) -> str:
@@ -71,16 +62,6 @@ class TableSource(Protocol):
     @property
     def syncs_incrementally(self) -> bool:
         """Whether the endpoint filters on ``last_updated_time`` (else: a whole pull)."""
-
-    def pull(
-        self,
-        filters: Mapping[str, Any],
-        *,
-        build: Callable[[list[dict[str, Any]]], Any],
-        progress: bool | None,
-        done: list[dict[str, Any]],
-    ) -> Any:
-        """Collect the records matching ``filters`` into ``build(records)``."""
 
 
 def duckdb_type(column: Column) -> str:
