@@ -75,6 +75,7 @@ SECRET_FIELDS: dict[str, str] = {
     "client_secret": "CLIENT_SECRET",
     "code": "CODE",
     "code_verifier": "CODE_VERIFIER",
+    "device_code": "DEVICE_CODE",
     "code_challenge": "CODE_CHALLENGE",
     "ticket": "TICKET",
     "token": "TOKEN",
