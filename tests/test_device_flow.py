@@ -67,9 +67,7 @@ def test_two_pending_one_slow_down_then_token(device_sb: Any, kind: str) -> None
     token = flow.wait(code)
     # pending, pending, slow_down (interval 5 -> 10), then the token: 4 requests, no more.
     assert code.polls == 4 and code.interval == 10
-    assert sb.oauth_stats()["token_requests"] == {
-        "urn:ietf:params:oauth:grant-type:device_code": 4
-    }
+    assert sb.oauth_stats()["token_requests"] == {"urn:ietf:params:oauth:grant-type:device_code": 4}
     device = sb.oauth_stats()["device"]
     assert (device["authorization_pending"], device["slow_down"], device["granted"]) == (2, 1, 1)
     assert device["too_fast"] == 0
