@@ -310,6 +310,9 @@ class Connector:
     def reuse(self) -> bool:
         """Connect with what is already kept: an OAuth token, a stored key, ``ONCEHUB_API_KEY``.
 
+        Then, on Colab only, the notebook's ``ONCEHUB_API_KEY`` secret
+        (:func:`~oncehub_nb.notebook.hosted.colab_secret`), before anything asks the user.
+
         Returns:
             ``True`` when one of them works.
         """
@@ -326,7 +329,15 @@ class Connector:
             from_env = (self.env.get("ONCEHUB_API_KEY") or "").strip()
             if from_env:
                 candidates.append(ApiKeyAuth(from_env, stored_in="ONCEHUB_API_KEY (environment)"))
-            return any(self._check("api_key", auth).ok for auth in candidates)
+            if any(self._check("api_key", auth).ok for auth in candidates):
+                return True
+            from oncehub_nb.notebook.hosted import colab_secret
+
+            secret = colab_secret()
+            if secret is None:
+                return False
+            auth = ApiKeyAuth(secret, stored_in="ONCEHUB_API_KEY (Colab secret)")
+            return self._check("api_key", auth).ok
 
     def sign_out(self) -> str:
         """Forget the credential: revoke the OAuth token where possible, delete what is kept.
