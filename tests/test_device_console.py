@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -49,10 +50,10 @@ def test_device_login_from_the_console(
     assert process.returncode == 0, err
     assert "Connected as" in out and user_code in "".join(shown)
     [times] = sb.oauth.devices.poll_times()
-    assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
     token_file = next((tmp_path / "tokens").glob("token-*.json"))
     assert oct(token_file.stat().st_mode & 0o777) == "0o600"
-    device_codes = [code for code in sb.oauth.devices.records]
+    device_codes = list(sb.oauth.devices.records)
     assert device_codes and not any(code in out + err for code in device_codes)
 
 

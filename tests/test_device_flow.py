@@ -7,8 +7,9 @@ are exercised without a real second passing, and the sandbox counts and times ev
 from __future__ import annotations
 
 import io
+import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -38,11 +39,11 @@ class FakeClock:
 
 
 @pytest.fixture
-def device_sb(make_sandbox: Callable[..., Sandbox]) -> Iterator[tuple[Sandbox, FakeClock]]:
+def device_sb(make_sandbox: Callable[..., Sandbox]) -> tuple[Sandbox, FakeClock]:
     clock = FakeClock()
     sb = make_sandbox(bookings=3, seed=7, rate_limit=False)
     sb.oauth.devices.clock = clock
-    yield sb, clock
+    return sb, clock
 
 
 def _flow(sb: Sandbox, clock: FakeClock, kind: str = "public", **kw: Any) -> DeviceFlow:
@@ -52,7 +53,7 @@ def _flow(sb: Sandbox, clock: FakeClock, kind: str = "public", **kw: Any) -> Dev
 
 
 def _gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 @pytest.mark.parametrize("kind", ["public", "confidential"])
@@ -187,7 +188,7 @@ def test_a_broken_device_answer_is_a_clear_error(device_sb: Any) -> None:
     from oncehub_nb import ConfigurationError, TokenExchangeError
     from oncehub_nb.auth.validate import device_fields
 
-    sb, clock = device_sb
+    sb, _clock = device_sb
     with pytest.raises(ValueError, match="verification_uri"):
         device_fields({"device_code": "d" * 20, "user_code": "A", "expires_in": 5})
     with pytest.raises(ConfigurationError, match="ONCEHUB_DEVICE_AUTHORIZATION_URL"):
