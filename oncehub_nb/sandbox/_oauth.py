@@ -254,7 +254,7 @@ class OAuthProvider:
 
         Example:
             >>> sorted(OAuthProvider(SandboxState(bookings=0), root_url=lambda: "").stats())[:2]
-            ['codes_issued', 'invalid_grant']
+            ['codes_issued', 'device']
         """
         with self._lock:
             out: dict[str, Any] = {
