@@ -85,7 +85,7 @@ class DeviceCode:
 
     Example:
         >>> code = DeviceCode("d" * 32, "WDJB-MJHT", "https://h/device", None, 600.0, 5.0)
-        >>> "dddd" in repr(code), code.user_code
+        >>> "d" * 32 in repr(code), code.user_code
         (False, 'WDJB-MJHT')
     """
 
