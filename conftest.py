@@ -14,7 +14,17 @@ import pytest
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _doctest_objects(doctest_namespace: dict[str, Any]) -> Iterator[None]:
+def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The shared rate-limit budgets of the run live in a temporary folder, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONCEHUB_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _doctest_objects(
+    doctest_namespace: dict[str, Any], _session_cache_folder: None
+) -> Iterator[None]:
     from oncehub_nb import OnceHub
     from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
     from oncehub_nb.sandbox import Sandbox

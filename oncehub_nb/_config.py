@@ -10,26 +10,39 @@ documented rate limits of 5 requests per second per account and 200 per 5 minute
 | ``ONCEHUB_RATE_LIMIT`` | ``rate_limit`` (``on`` / ``off``) | ``on`` |
 | ``ONCEHUB_TIMEOUT`` | ``timeout`` in seconds | ``30`` |
 | ``ONCEHUB_MAX_RETRIES`` | ``max_retries`` | ``5`` |
+| ``ONCEHUB_MAX_WAIT`` | ``max_wait`` in seconds | ``600`` |
 | ``ONCEHUB_PAGE_SIZE`` | ``page_size`` (1 to 100) | ``100`` |
+
+The rate limit is shared by every process on the machine (see ``oncehub_nb._http.limits``);
+:func:`rate_limit_notices` lets a progress bar say when a request waits for it.
 
 Example:
     >>> s = Settings.resolve(api_base="http://127.0.0.1:8080/v2", env={})
-    >>> s.api_base, s.page_size, s.rate_limit
-    ('http://127.0.0.1:8080/v2', 100, True)
+    >>> s.api_base, s.page_size, s.rate_limit, s.max_wait
+    ('http://127.0.0.1:8080/v2', 100, True, 600.0)
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypedDict, Unpack
 
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb._version import __version__
 
-__all__ = ["DEFAULT_API_BASE", "DEFAULT_RATE_LIMITS", "ClientSettings", "Settings"]
+__all__ = [
+    "DEFAULT_API_BASE",
+    "DEFAULT_RATE_LIMITS",
+    "ClientSettings",
+    "Settings",
+    "notify_rate_limit",
+    "rate_limit_notices",
+]
 
 DEFAULT_API_BASE = "https://api.oncehub.com/v2"
 #: OnceHub's documented limits: (requests, window in seconds).
@@ -68,6 +81,7 @@ class ClientSettings(TypedDict, total=False):
     api_base: str | None
     timeout: float | None
     max_retries: int | None
+    max_wait: float | None
     backoff_base: float | None
     backoff_max: float | None
     page_size: int | None
@@ -84,13 +98,17 @@ class Settings:
     Attributes:
         api_base: the API root, ``https://api.oncehub.com/v2`` for real OnceHub.
         timeout: seconds one try of a request may take in all, connect to last byte.
-        max_retries: retries of an idempotent request after 429, 5xx, a reset or a timeout.
+        max_retries: retries of an idempotent request after a 5xx, a reset or a timeout.
+        max_wait: the longest one API request may wait for the rate limit, in seconds: for a
+            turn under the limits shared by this machine's processes, and after 429 answers
+            (retried until then). ``0`` never waits: the first wait raises ``RateLimitError``.
         backoff_base: first retry delay in seconds; doubles each try ("equal jitter": a random
             wait between half the step and the step).
         backoff_max: the longest single wait between tries, in seconds.
         page_size: items requested per page (the API allows 1 to 100).
         rate_limit: whether the client-side rate limiter is on.
-        rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under.
+        rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under: the first
+            is counted per account (credential), the others per IP (this machine).
         user_agent: sent on every request.
         max_response_bytes: the largest body accepted (a page of 100 bookings is ~0.2 MB).
 
@@ -102,6 +120,7 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     timeout: float = 30.0
     max_retries: int = 5
+    max_wait: float = 600.0
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     page_size: int = 100
@@ -125,6 +144,10 @@ class Settings:
             raise ConfigurationError(f"timeout must be a positive number, got {self.timeout}")
         if self.max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes must be at least 1")
+        if not math.isfinite(self.max_wait) or self.max_wait < 0:
+            raise ConfigurationError(
+                f"max_wait must be 0 or more seconds (ONCEHUB_MAX_WAIT), got {self.max_wait}"
+            )
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
         for pair in self.rate_limits:
@@ -172,6 +195,7 @@ class Settings:
             "rate_limit": ("ONCEHUB_RATE_LIMIT", bool),
             "timeout": ("ONCEHUB_TIMEOUT", float),
             "max_retries": ("ONCEHUB_MAX_RETRIES", int),
+            "max_wait": ("ONCEHUB_MAX_WAIT", float),
             "page_size": ("ONCEHUB_PAGE_SIZE", int),
         }
         for field, (var, kind) in from_env.items():
@@ -190,3 +214,56 @@ class Settings:
                 (int(n), float(window)) for n, window in values["rate_limits"]
             )
         return cls(**values)
+
+
+# -- rate-limit notices ---------------------------------------------------------------------
+# A process-wide list, not a thread-local one: the budget is the machine's, and a pull's
+# requests may run in other threads than the bar that shows them.
+_listeners: list[Callable[[str | None], None]] = []
+_listeners_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def rate_limit_notices(listener: Callable[[str | None], None]) -> Iterator[None]:
+    """Tell ``listener`` about rate-limit waits while the ``with`` block runs.
+
+    It is called with a short note (``"waiting for the rate limit"``) when a request of this
+    process starts a noticeable wait for its turn or after a 429, and with ``None`` when a
+    request goes through without one. It may be called from any thread.
+
+    Args:
+        listener: receives the note, or ``None`` to clear it.
+
+    Yields:
+        Nothing; the listener is removed when the block ends.
+
+    Example:
+        >>> notes = []
+        >>> with rate_limit_notices(notes.append):
+        ...     notify_rate_limit("waiting for the rate limit")
+        >>> notify_rate_limit(None)
+        >>> notes
+        ['waiting for the rate limit']
+    """
+    with _listeners_lock:
+        _listeners.append(listener)
+    try:
+        yield
+    finally:
+        with _listeners_lock:
+            _listeners.remove(listener)
+
+
+def notify_rate_limit(note: str | None) -> None:
+    """Pass a rate-limit note (or ``None``: the wait is over) to every listener.
+
+    Args:
+        note: what the requests are waiting for, or ``None``.
+
+    Example:
+        >>> notify_rate_limit(None)  # nobody listens: nothing happens
+    """
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(note)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import logging
 import re
 import threading
@@ -38,6 +39,7 @@ __all__ = [
     "SECRET_FIELDS",
     "SECRET_HEADERS",
     "RedactingFilter",
+    "fingerprint",
     "install_log_redaction",
     "is_secret_field",
     "mask",
@@ -155,6 +157,28 @@ def mask(secret: str | None) -> str:
     if len(secret) >= _MIN_LEN_TO_SHOW_PREFIX:
         return secret[:_SHOW] + "…"
     return "…"
+
+
+def fingerprint(secret: str, *, purpose: str) -> str:
+    """A short name for a secret that does not reveal it: a keyed BLAKE2b digest.
+
+    Files and log lines may hold it (the shared rate limiter names an account's budget so);
+    the key separates purposes, so the same secret gets unrelated names for unrelated uses.
+
+    Args:
+        secret: the value to name.
+        purpose: what the name is for (at most 48 characters).
+
+    Returns:
+        24 hex characters.
+
+    Example:
+        >>> a = fingerprint("0123456789abcdef0123", purpose="rate-limit")
+        >>> len(a), "0123" in a, a == fingerprint("0123456789abcdef0123", purpose="other")
+        (24, False, False)
+    """
+    key = b"oncehub-nb:" + purpose.encode()
+    return hashlib.blake2b(secret.encode(), digest_size=12, key=key[:64]).hexdigest()
 
 
 def register_secret(secret: str | None, *, owner: object) -> None:

@@ -61,3 +61,14 @@ def hub(sandbox: Sandbox) -> Iterator[OnceHub]:
 def _own_token_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
     """Each test gets an empty token folder: nothing signs in as a leftover of another test."""
     monkeypatch.setenv("ONCEHUB_TOKEN_DIR", str(tmp_path_factory.mktemp("tokens")))
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """Each test gets an empty cache folder, so no rate-limit budget outlives its test.
+
+    A later test's sandbox may get a port an earlier one had, hence the same API base and the
+    same shared budget file: without this, requests (or a 429's slow-down) of one test would
+    count against the next. Processes a test starts inherit the folder.
+    """
+    monkeypatch.setenv("ONCEHUB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

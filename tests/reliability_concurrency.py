@@ -78,26 +78,16 @@ def concurrency_check(
     with Sandbox(bookings=5, rate_limit=False, access_token_ttl=TTL) as sb:
         config = config_for(sb)
         store = FileTokenStore(directory / "tokens")
-        first = sign_in(sb, config, store)
         path = store.path(config.profile)
-        # A refresh falls due every TTL - leeway = 0.9 s; stop half-way between the 6th and 7th.
-        deadline = (first.obtained_at or time.time()) + 6.5 * (TTL - EFFECTIVE_LEEWAY)
         settings = json.dumps(sb.oauth_settings("confidential"))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         marker = directory / "rewriter-killed"
-        worker_args = (
-            "worker",
-            settings,
-            str(store.directory),
-            sb.base_url,
-            str(deadline),
-            str(threads),
-            str(marker),
-        )
+        worker_args = ("worker", settings, str(store.directory), sb.base_url, str(threads))
 
         def spawn(*args: str) -> subprocess.Popen[str]:
             return subprocess.Popen(
                 [sys.executable, "-m", "tests.reliability_concurrency", *args],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -105,8 +95,19 @@ def concurrency_check(
                 env=env,
             )
 
-        workers = [spawn(*worker_args) for _ in range(processes)]
+        workers = [spawn(*worker_args, str(marker)) for _ in range(processes)]
         rewriter = spawn("rewriter", settings, str(store.directory)) if kill else None
+        for worker in workers:  # started and imported: a slow start must not eat expiries
+            assert worker.stdout is not None
+            if worker.stdout.readline().strip() != "ready":
+                result.errors.append("a worker did not start")
+        first = sign_in(sb, config, store)
+        # A refresh falls due every TTL - leeway = 0.9 s; stop half-way between the 6th and 7th.
+        deadline = (first.obtained_at or time.time()) + 6.5 * (TTL - EFFECTIVE_LEEWAY)
+        for worker in workers:  # all at once
+            assert worker.stdin is not None
+            worker.stdin.write(f"{deadline}\n")
+            worker.stdin.flush()
 
         # This process reads the file throughout and notes every token generation.
         generations: dict[str, float] = {first.access_token: first.expires_at or 0.0}
@@ -174,9 +175,8 @@ def concurrency_check(
     return result
 
 
-def _worker(
-    settings: str, directory: str, api_base: str, deadline: float, threads: int, marker: str
-) -> None:
+def _worker(settings: str, directory: str, api_base: str, threads: int, marker: str) -> None:
+    """Call the API from ``threads`` threads until the deadline the parent sends on stdin."""
     config = OAuthConfig(**json.loads(settings))
     store = FileTokenStore(directory)
     session = OAuthAuth(config, store=store, leeway=LEEWAY)
@@ -200,6 +200,8 @@ def _worker(
             time.sleep(0.02)
 
     with OnceHub(auth=session, api_base=api_base, env={}, rate_limit=False) as hub:
+        print("ready", flush=True)
+        deadline = float(sys.stdin.readline())
         pool = [threading.Thread(target=loop, args=(hub,)) for _ in range(threads)]
         for thread in pool:
             thread.start()
@@ -244,7 +246,7 @@ def _rewriter(settings: str, directory: str) -> None:
 def main(argv: list[str]) -> None:
     """Entry point of the worker processes."""
     if argv[0] == "worker":
-        _worker(argv[1], argv[2], argv[3], float(argv[4]), int(argv[5]), argv[6])
+        _worker(argv[1], argv[2], argv[3], int(argv[4]), argv[5])
     elif argv[0] == "rewriter":
         _rewriter(argv[1], argv[2])
     else:

@@ -94,6 +94,34 @@ def _browser(root: str) -> Iterator[tuple[Any, list[str], list[str]]]:
             browser.close()
 
 
+def _search(page: Any, query: str) -> None:
+    """Type a query into the site's search, as a person would, and wait for its results.
+
+    The search worker builds its index on first use, slowly on a busy machine, and a query typed
+    before it is ready can be lost: wait until the result list stops saying "Initializing
+    search", type key by key, and type again if no result shows.
+    """
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.md-search-result__meta');"
+        " return m !== null && !/initializing/i.test(m.textContent || ''); }",
+        timeout=120_000,
+    )
+    box = page.locator(".md-search__input")
+    first = page.locator(".md-search-result__item").first
+    for _ in range(4):
+        box.click()
+        box.press("Control+A")
+        box.press("Backspace")
+        box.press_sequentially(query, delay=20)
+        try:
+            first.wait_for(timeout=15_000)
+            return
+        except sync_api.TimeoutError:
+            continue
+    first.wait_for(timeout=1)  # raises with the locator in the message
+
+
 def test_every_page_opens_with_no_outside_request(site: tuple[str, Path]) -> None:
     root, folder = site
     pages = _pages(folder)
@@ -105,9 +133,7 @@ def test_every_page_opens_with_no_outside_request(site: tuple[str, Path]) -> Non
             page.wait_for_load_state("networkidle")
         # The search loads its worker and index only when used: use it once.
         page.goto(f"{root}/")
-        page.locator(".md-search__input").fill("sign-in panel")
-        # The worker builds the index on first use: slow on a busy machine, so wait longer.
-        page.locator(".md-search-result__item").first.wait_for(timeout=90_000)
+        _search(page, "sign-in panel")
         page.wait_for_load_state("networkidle")
     assert outside == [], sorted(set(outside))
     assert any(url.endswith("search_index.json") for url in local)
@@ -123,8 +149,7 @@ def test_search_results_show_no_pilcrow(site: tuple[str, Path]) -> None:
     with _browser(root) as (page, outside, _local):
         for query in ("sign-in panel", "Clean up", "Use the client", "notebook", "frame"):
             page.goto(f"{root}/")  # a fresh page per query: no list left from the last one
-            page.locator(".md-search__input").fill(query)
-            page.locator(".md-search-result__item").first.wait_for(timeout=90_000)
+            _search(page, query)
             page.wait_for_timeout(300)  # the list fills in one go; let it finish
             shown = page.locator(".md-search-result").text_content() or ""
             assert "matching document" in shown and "¶" not in shown, (query, shown[:300])

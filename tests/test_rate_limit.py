@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
 
-from oncehub_nb import RateLimitError
+from oncehub_nb import PullInterrupted, RateLimitError
+from oncehub_nb._config import rate_limit_notices
+from oncehub_nb._http import limits
+from oncehub_nb._http.buckets import limits_folder
+from oncehub_nb._http.limits import SharedLimiter
+from oncehub_nb._http.pacing import WAITING_NOTE
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for
 
@@ -33,9 +39,91 @@ def test_without_the_client_limiter_the_sandbox_does_limit(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
     sb = make_sandbox(bookings=5, seed=1)
-    with client_for(sb, rate_limit=False, max_retries=0) as hub:
+    with client_for(sb, rate_limit=False, max_wait=0) as hub:
         with pytest.raises(RateLimitError) as info:
             for _ in range(20):
                 hub.validate()
     assert info.value.error_type == "rate_limit_error"
     assert sb.stats()["rate_limited"] >= 1
+
+
+def test_429s_are_waited_out_within_max_wait_not_max_retries(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
+    sb.inject("429", count=8, retry_after=0.01)
+    with client_for(sb, max_retries=1, rate_limits=((50, 1.0), (200, 300.0))) as hub:
+        assert hub.validate()  # eight 429s, one retry allowed for other failures
+    assert sb.stats()["requests"]["GET /v2/test"] == 9
+
+
+def test_max_wait_bounds_the_waits_after_429(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
+    sb.inject("429", count=50, retry_after=0.3)
+    waits: list[float] = []
+    with client_for(sb, max_wait=0.7) as hub:
+        hub.transport.sleep = waits.append
+        with pytest.raises(RateLimitError) as info:
+            hub.validate()
+    assert waits == [0.3, 0.3]  # a third wait would end after 0.7 s
+    assert info.value.response is not None and info.value.status_code == 429
+
+
+def test_max_wait_bounds_the_wait_for_a_turn(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
+    with client_for(sb, max_wait=0.3, rate_limits=((5, 60.0), (200, 300.0))) as hub:
+        for _ in range(5):
+            hub.validate()
+        started = time.monotonic()
+        with pytest.raises(RateLimitError, match=r"max_wait=0\.3") as info:
+            hub.validate()  # the account's 5 a minute are spent
+    assert 0.2 < time.monotonic() - started < 5
+    assert info.value.response is None
+    assert sb.stats()["requests"]["GET /v2/test"] == 5  # the sixth was never sent
+
+
+def test_a_pull_that_cannot_get_a_turn_in_time_keeps_what_arrived(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = make_sandbox(bookings=250, seed=2, rate_limit=False)
+    with client_for(sb, max_wait=0.2, rate_limits=((2, 60.0), (200, 300.0))) as hub:
+        with pytest.raises(PullInterrupted) as info:
+            hub.bookings.to_frame(progress=False)
+        stop = info.value
+        assert len(stop.frame) == 200 and isinstance(stop.__cause__, RateLimitError)
+    with client_for(sb) as again:  # another account's budget: the rest
+        rest = again.bookings.to_frame(after=stop.cursor, progress=False)
+    assert stop.frame["id"].tolist() + rest["id"].tolist() == [
+        b["id"] for b in sb.ground_truth("bookings")
+    ]
+
+
+def test_a_429_slows_every_client_on_the_machine(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
+    sb.inject("429", count=1, retry_after=0.5)
+    limits = ((5, 1.0), (200, 300.0))
+    with client_for(sb, rate_limits=limits) as hub:
+        hub.transport.sleep = lambda _seconds: None
+        hub.validate()
+    # Another limiter on the same budgets (another process's, in effect) saw the pause, and
+    # the tenth of the IP budget the 429 took away.
+    other = SharedLimiter(sb.base_url, limits, folder=limits_folder())
+    ip = other.buckets("someone")[0]
+    assert ip.count_since(0) == 2 + 200 + 20  # two sent, the pause, the tenth
+    other.close()
+
+
+def test_the_progress_bar_says_when_it_waits_for_the_rate_limit(
+    make_sandbox: Callable[..., Sandbox],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(limits, "NOTICE_AFTER", 0.0)  # announce every wait
+    sb = make_sandbox(bookings=300, seed=3, rate_limit=False)
+    notes: list[str | None] = []
+    with client_for(sb, rate_limits=((1, 0.2), (200, 300.0))) as hub:
+        with rate_limit_notices(notes.append):
+            frame = hub.bookings.to_frame(progress=True)
+    assert len(frame) == 300
+    assert notes.count(WAITING_NOTE) == 2  # a wait before each page after the first
+    assert WAITING_NOTE in capsys.readouterr().err

@@ -48,7 +48,12 @@ Example:
 
 from __future__ import annotations
 
-from oncehub_nb._errors.build import error_class_for, from_response, invalid_response
+from oncehub_nb._errors.build import (
+    error_class_for,
+    from_response,
+    invalid_response,
+    no_turn_in_time,
+)
 from oncehub_nb._errors.details import decode_json
 from oncehub_nb._errors.tree import (
     APIConnectionError,
@@ -107,5 +112,6 @@ __all__ = [
     "error_class_for",
     "from_response",
     "invalid_response",
+    "no_turn_in_time",
     "set_short_renderer",
 ]

@@ -26,7 +26,7 @@ from oncehub_nb._errors.tree import (
 )
 from oncehub_nb._redact import redact_text
 
-__all__ = ["error_class_for", "from_response", "invalid_response"]
+__all__ = ["error_class_for", "from_response", "invalid_response", "no_turn_in_time"]
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -158,4 +158,35 @@ def from_response(response: requests.Response, *, hint: str | None = None) -> AP
         request_id,
         hint=hint if hint is not None else _HINTS.get(cls),
         response=response,
+    )
+
+
+def no_turn_in_time(what: str, *, max_wait: float) -> RateLimitError:
+    """Build the error for a request that found no turn under the rate limit within ``max_wait``.
+
+    No request was sent: the limits this machine shares (and the slow-down after 429 answers)
+    left no room in time. It is a :class:`RateLimitError` without a response.
+
+    Args:
+        what: the request, for a person (``"GET api.oncehub.com/v2/bookings"``).
+        max_wait: the bound that was reached, in seconds.
+
+    Returns:
+        The error to raise.
+
+    Example:
+        >>> err = no_turn_in_time("GET /v2/test", max_wait=0)
+        >>> err.status_code, err.response is None
+        (429, True)
+    """
+    return RateLimitError(
+        429,
+        None,
+        f"{what} found no turn under the rate limit within max_wait={max_wait:g} s; it was not "
+        "sent",
+        hint=(
+            "OnceHub allows 5 requests/s per account and 200 per 5 minutes per IP, shared by "
+            "every process on this machine; allow a longer wait (max_wait= or ONCEHUB_MAX_WAIT) "
+            "or try again later"
+        ),
     )

@@ -82,6 +82,17 @@ class Credential(abc.ABC):
     def describe(self) -> list[tuple[str, str]]:
         """Facts for views, as ``(name, text)`` rows; secrets masked."""
 
+    def rate_limit_account(self) -> str | None:
+        """Name the account this credential's requests count against (5 requests/s each).
+
+        The same in every process that uses the same credential, and never the credential
+        itself (a digest): the shared rate limiter names a file after it.
+
+        Returns:
+            The name, or ``None`` when it is not known (one budget per API base is used).
+        """
+        return None
+
     def forget(self, sender: Sender) -> str:
         """Sign out: remove the credential from where it is kept (revoke it where possible).
 

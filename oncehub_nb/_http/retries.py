@@ -12,6 +12,7 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
 
 import requests
 from tenacity import RetryCallState
@@ -28,6 +29,7 @@ __all__ = [
     "log_retry",
     "retry_after_seconds",
     "root_cause",
+    "stop_rule",
 ]
 
 RETRY_STATUSES = {
@@ -129,8 +131,52 @@ def backoff(settings: Settings, state: RetryCallState) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
 
 
+def stop_rule(
+    settings: Settings, *, limited: bool, deadline: float
+) -> Callable[[RetryCallState], bool]:
+    """When the send path gives up: the two bounds a request's retries have.
+
+    A 429 answer to an API request (``limited``) is retried for as long as the waits stay
+    within ``settings.max_wait`` (counted from ``deadline - max_wait``): a long pull waits for
+    the rate limit rather than fails. Any other failure, and a 429 to a token endpoint, is
+    retried at most ``settings.max_retries`` times.
+
+    Args:
+        settings: ``max_wait`` and ``max_retries``.
+        limited: the request counts against the API's rate limits.
+        deadline: the ``time.monotonic()`` by which a 429-retried request must be sent.
+
+    Returns:
+        A tenacity ``stop`` function.
+
+    Example:
+        >>> stop = stop_rule(Settings.resolve(env={}, max_retries=0), limited=True, deadline=0)
+        >>> state = RetryCallState(None, None, (), {})
+        >>> state.set_exception((OSError, OSError(), None))
+        >>> stop(state)
+        True
+    """
+    failures = [0]
+
+    def stop(state: RetryCallState) -> bool:
+        outcome = state.outcome
+        if limited and outcome and not outcome.failed and outcome.result().status_code == 429:
+            waits = state.idle_for + state.upcoming_sleep
+            late = time.monotonic() + state.upcoming_sleep > deadline
+            return waits > settings.max_wait or late
+        failures[0] += 1
+        return failures[0] > settings.max_retries
+
+    return stop
+
+
 def log_retry(
-    log: logging.Logger, request: requests.PreparedRequest, state: RetryCallState, most: int
+    log: logging.Logger,
+    request: requests.PreparedRequest,
+    state: RetryCallState,
+    most: int,
+    *,
+    limited: bool = False,
 ) -> None:
     """Log one retry at INFO: what failed, which try, how long the wait (no query string)."""
     outcome = state.outcome
@@ -141,11 +187,11 @@ def log_retry(
     else:
         cause = f"HTTP {outcome.result().status_code}"
     log.info(
-        "%s %s: %s, retry %d of %d in %.2f s",
+        "%s %s: %s, retry %d (%s) in %.2f s",
         request.method,
         (request.path_url or "/").split("?", 1)[0],
         cause,
         state.attempt_number,
-        most,
+        "within max_wait" if limited and cause == "HTTP 429" else f"of at most {most}",
         state.next_action.sleep if state.next_action else 0.0,
     )

@@ -6,7 +6,8 @@ API calls, code exchanges, refreshes, revocations and ``GET /test`` all go throu
   machine only;
 * never follows a redirect (a 3xx is an error: a credential must not follow ``Location``);
 * gives each try a total deadline, connect to last byte (:mod:`.deadline`), and caps the body;
-* keeps API requests under OnceHub's rate limits (pyrate-limiter, shared per API base);
+* keeps API requests under OnceHub's rate limits, shared by every process of this machine
+  (:mod:`.limits`), and waits out 429 answers within ``max_wait``, slowing the shared limiter;
 * retries by :class:`~.credentials.Policy` (tenacity), honouring ``Retry-After``;
 * turns failures into the error tree of :mod:`oncehub_nb._errors`, message first, with at most
   one short cause chained, and logs through the redacting filter.
@@ -32,12 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    retry_if_result,
-    stop_after_attempt,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result
 
 from oncehub_nb._config import Settings
 from oncehub_nb._errors import (
@@ -51,6 +47,7 @@ from oncehub_nb._http.credentials import Credential, NoCredential, Policy
 from oncehub_nb._http.deadline import DeadlineAdapter
 from oncehub_nb._http.exchange import exchange
 from oncehub_nb._http.limits import shared_limiter
+from oncehub_nb._http.pacing import WAITING_NOTE, Pacer
 from oncehub_nb._http.retries import (
     RETRY_STATUSES,
     UNREACHABLE_TRIES,
@@ -58,6 +55,7 @@ from oncehub_nb._http.retries import (
     is_unreachable,
     log_retry,
     root_cause,
+    stop_rule,
 )
 from oncehub_nb._http.urls import check_url, where
 from oncehub_nb._redact import install_log_redaction, redact_text
@@ -85,6 +83,7 @@ class Transport:
 
     Attributes:
         session: the pooled :class:`requests.Session` (adapters with a total deadline).
+        pacer: turns under the rate limits this machine shares (:mod:`.pacing`).
         hooks: ``{"request": [...], "response": [...]}``: called with every prepared request
             before it is sent and every response (each try, token requests included).
         sleep: the function retries wait with.
@@ -125,9 +124,9 @@ class Transport:
         self.session.headers["Accept"] = "application/json"
         self.sleep = sleep
         self.hooks: dict[str, list[Callable[[Any], object]]] = {"request": [], "response": []}
-        self._limiter = (
-            shared_limiter(settings.api_base, settings.rate_limits) if settings.rate_limit else None
-        )
+        on = settings.rate_limit
+        limiter = shared_limiter(settings.api_base, settings.rate_limits) if on else None
+        self.pacer = Pacer(limiter, max_wait=settings.max_wait)
         self._local = threading.local()
 
     # -- the API side ---------------------------------------------------------------------------
@@ -298,18 +297,26 @@ class Transport:
         def retry_response(response: requests.Response) -> bool:
             return response.status_code in retry_statuses
 
+        deadline = time.monotonic() + self.settings.max_wait
+
+        def before_sleep(state: RetryCallState) -> None:
+            log_retry(log, request, state, self.settings.max_retries, limited=limited)
+            outcome = state.outcome
+            if limited and outcome and not outcome.failed and outcome.result().status_code == 429:
+                self.pacer.note(WAITING_NOTE)
+
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.max_retries + 1),
+            stop=stop_rule(self.settings, limited=limited, deadline=deadline),
             wait=lambda state: backoff(self.settings, state),
             retry=retry_if_result(retry_response) | retry_if_exception(retry_exception),
             sleep=lambda seconds: self.sleep(seconds),
-            before_sleep=lambda state: log_retry(log, request, state, self.settings.max_retries),
+            before_sleep=before_sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             reraise=True,
         )
         what = f"{request.method} {host}{_path(request)}"
         try:
-            response: requests.Response = retrying(self._send_once, request, limited)
+            response: requests.Response = retrying(self._send_once, request, limited, deadline)
         except requests.exceptions.Timeout as exc:
             raise APITimeoutError(
                 f"No answer to {what} within {self.settings.timeout:g} s. Check your network, "
@@ -335,9 +342,12 @@ class Transport:
             raise APIConnectionError(message) from root_cause(exc)
         return response
 
-    def _send_once(self, request: requests.PreparedRequest, limited: bool) -> requests.Response:
-        if limited and self._limiter is not None:
-            self._limiter.try_acquire("oncehub", blocking=True)
+    def _send_once(
+        self, request: requests.PreparedRequest, limited: bool, deadline: float
+    ) -> requests.Response:
+        account = (self.auth.rate_limit_account() or "oncehub") if limited else ""
+        if limited:
+            self.pacer.turn(request, account, deadline)
         for hook in self.hooks["request"]:
             hook(request)
         started = time.perf_counter()
@@ -357,6 +367,8 @@ class Transport:
         )
         for hook in self.hooks["response"]:
             hook(response)
+        if limited:
+            self.pacer.answered(response, account)  # a 429 slows every process here
         return response
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ import requests
 
 from oncehub_nb._errors import ConfigurationError
 from oncehub_nb._http.credentials import Credential, Sender
-from oncehub_nb._redact import mask, register_secret
+from oncehub_nb._redact import fingerprint, mask, register_secret
 
 if TYPE_CHECKING:
     from oncehub_nb.auth.tokens import TokenStore
@@ -101,6 +101,15 @@ class ApiKeyAuth(Credential, requests.auth.AuthBase):
             ("Stored in", self.stored_in or "not stored (given in code)"),
             ("Expires", "never (delete it in OnceHub to revoke it)"),
         ]
+
+    def rate_limit_account(self) -> str:
+        """The key's digest: every process using this key shares its 5 requests/s.
+
+        Example:
+            >>> ApiKeyAuth("0123456789abcdef0123").rate_limit_account().startswith("key-")
+            True
+        """
+        return "key-" + fingerprint(self._api_key, purpose="rate-limit")
 
     def forget(self, sender: Sender) -> str:
         """Delete the key from its store (it stays valid in OnceHub until deleted there)."""

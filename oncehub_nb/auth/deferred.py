@@ -80,6 +80,11 @@ class DeferredAuth(Credential):
             return [("Credential", "none yet: finish signing in in the panel")]
         return current.describe()
 
+    def rate_limit_account(self) -> str | None:
+        """The connected credential's account name, or ``None``."""
+        current = self._current
+        return None if current is None else current.rate_limit_account()
+
     def forget(self, sender: Sender) -> str:
         """Sign the connected credential out, and wait for a new sign-in."""
         current = self.disconnect()

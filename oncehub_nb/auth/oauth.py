@@ -39,7 +39,7 @@ import requests
 
 from oncehub_nb._errors import OnceHubError, ReauthorizationRequired, TokenExchangeError
 from oncehub_nb._http.credentials import Credential, Sender
-from oncehub_nb._redact import mask
+from oncehub_nb._redact import fingerprint, mask
 from oncehub_nb.auth.config import OAuthConfig
 from oncehub_nb.auth.grants import (
     MalformedTokenResponse,
@@ -171,6 +171,10 @@ class OAuthAuth(Credential):
             ("Stored in", self.store.describe()),
             ("Expires", describe_expiry(token.expires_at, now=self._clock())),
         ]
+
+    def rate_limit_account(self) -> str:
+        """The app at its server (the token's profile): tokens of it share one budget."""
+        return "oauth-" + fingerprint(self.config.profile, purpose="rate-limit")
 
     # -- refresh -----------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ raised as itself: there is nothing to keep.
 
 The bar's default (``progress=None``) shows it only when more than one page is fetched and the
 output is a notebook or a terminal, so short lists, scripts with redirected output and tests stay
-quiet. ``progress=True`` always shows it, ``progress=False`` never.
+quiet. ``progress=True`` always shows it, ``progress=False`` never. While requests wait for the
+rate limit (their turn under the limits this machine shares, or after a 429), the bar says so.
 
 Example:
     >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")  # doctest: +SKIP
@@ -16,10 +17,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from oncehub_nb._config import rate_limit_notices
 from oncehub_nb._errors import OnceHubError, PullInterrupted
 
 __all__ = ["RecordWalk", "collect", "progress_wanted"]
@@ -97,6 +100,11 @@ def _advance(bar: Any, pages: int) -> None:
     bar.update(1)
 
 
+def _show_note(bar: Any, note: str | None) -> None:
+    if bar is not None:  # the transport's rate-limit note, in the bar's postfix
+        bar.set_postfix_str(note or "", refresh=True)
+
+
 def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[str, Any]]:
     """Fetch every record of a walk, with a progress bar, keeping them all if it stops early.
 
@@ -120,6 +128,8 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
     records: list[dict[str, Any]] = []
     show = progress_wanted(progress)
     bar = _bar(desc, walk.max_items, 0) if show and progress else None
+    notes = contextlib.ExitStack()
+    notes.enter_context(rate_limit_notices(lambda note: _show_note(bar, note)))
     try:
         for record in walk:
             records.append(record)
@@ -139,6 +149,7 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
             cursor=walk.cursor,
         ) from exc
     finally:
+        notes.close()
         if bar is not None:
             bar.close()
     return records
