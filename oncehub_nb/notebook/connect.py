@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -45,6 +45,9 @@ from oncehub_nb.auth.deferred import DeferredAuth
 from oncehub_nb.auth.flow import AuthorizationFlow, clean_pasted_url
 from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+
+if TYPE_CHECKING:
+    from oncehub_nb.auth.device import DeviceFlow
 
 __all__ = ["Connector", "LinkFacts", "Outcome", "explain", "state_of"]
 
@@ -301,6 +304,32 @@ class Connector:
                 state = state_of(pasted)
                 return explain(exc, api_base=self.api_base, via="oauth", state=state, link=link)
             self._authorize_url = None
+            return self._check("oauth", OAuthAuth(self.config, store=self.store))
+
+    def device_flow(self, **options: Any) -> DeviceFlow:
+        """A sign-in with a code (RFC 8628) for this app, through the client's transport.
+
+        Args:
+            **options: :class:`~oncehub_nb.auth.device.DeviceFlow` options (``clock``, ``sleep``).
+
+        Raises:
+            ConfigurationError: no OAuth app is configured.
+        """
+        if self.config is None:
+            raise ConfigurationError("No OAuth app is configured (ONCEHUB_CLIENT_ID); use a key.")
+        from oncehub_nb.auth.device import DeviceFlow
+
+        return DeviceFlow(self.config, store=self.store, sender=self.hub.transport, **options)
+
+    def connect_device(self) -> Outcome:
+        """Connect with the token a sign-in with a code just saved in the store.
+
+        Returns:
+            The outcome (``GET /test`` with the new token).
+        """
+        if self.config is None:
+            return Outcome(False, "No OAuth app is set up here: use an API key instead.")
+        with self._lock:
             return self._check("oauth", OAuthAuth(self.config, store=self.store))
 
     def _link_facts(self) -> LinkFacts | None:

@@ -34,7 +34,9 @@ SYNCED = (
     "busy",
     "catching",
     "connected",
+    "device_first",
     "facts",
+    "has_device",
     "has_oauth",
     "restart",
     "status",
@@ -49,6 +51,8 @@ class SignInWidget(anywidget.AnyWidget):
     Attributes:
         api_base: the API root shown under the title.
         has_oauth: an OAuth app is configured (its tab comes first).
+        has_device: the app has a device endpoint ("Sign in with a code" tab).
+        device_first: the code tab comes first (a remote kernel).
         connected: show the connected view.
         busy: a key or address is being checked (fields and buttons disabled).
         catching: a local server catches the browser's redirect.
@@ -64,6 +68,8 @@ class SignInWidget(anywidget.AnyWidget):
 
     api_base = traitlets.Unicode("").tag(sync=True)
     has_oauth = traitlets.Bool(False).tag(sync=True)
+    has_device = traitlets.Bool(False).tag(sync=True)
+    device_first = traitlets.Bool(False).tag(sync=True)
     connected = traitlets.Bool(False).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     catching = traitlets.Bool(False).tag(sync=True)
