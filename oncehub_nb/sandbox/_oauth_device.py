@@ -90,6 +90,8 @@ class DeviceGrants:
         self.device_slow_down = 0
         self.device_auto_decision = "none"
         self.device_pending_polls = 0
+        #: Makes the user codes (the cassette recorder sets a repeatable one).
+        self.new_user_code: Callable[[], str] = new_user_code
         self.records: dict[str, DeviceRecord] = {}  # by device_code
         self._lock = threading.RLock()
         self._stats: Counter[str] = Counter()

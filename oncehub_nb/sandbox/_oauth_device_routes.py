@@ -20,7 +20,6 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 
 from oncehub_nb.sandbox._oauth import OAuthProvider
-from oncehub_nb.sandbox._oauth_device import new_user_code
 from oncehub_nb.sandbox._oauth_pages import page
 from oncehub_nb.sandbox._oauth_validator import basic_client_id
 
@@ -87,7 +86,7 @@ def device_blueprint(provider: OAuthProvider) -> Blueprint:
             expires_in=int(devices.device_code_ttl) or 1,
             interval=devices.device_interval,
             verification_uri_complete=verify + "?user_code={user_code}",
-            user_code_generator=new_user_code,
+            user_code_generator=devices.new_user_code,
         )
         body = request.get_data(as_text=True)
         try:
