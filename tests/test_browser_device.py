@@ -99,7 +99,8 @@ def test_the_verification_page(chromium: Any, allow: bool) -> None:
             page.get_by_role("button", name="Next").click()
             assert page.locator("#code").inner_text() == code.user_code
             page.get_by_role("button", name="Allow" if allow else "Deny").click()
-            page.get_by_role("heading", name="Signed in" if allow else "Access was denied").wait_for()
+            done = "Signed in" if allow else "Access was denied"
+            page.get_by_role("heading", name=done).wait_for()
             page.goto(code.link)  # the code is spent: the page says so
             assert "unknown, already used or expired" in page.content()
         finally:
@@ -259,5 +260,5 @@ def test_the_code_tab_in_jupyterlab(world: dict[str, Any], chromium: Any, tmp_pa
     assert sb.oauth_stats()["token_requests"][DEVICE_GRANT] == len(times)
     figures["token requests"] = len(times)
     figures["gaps (s)"] = [round(g, 2) for g in gaps]
-    figures["device codes in each save"] = {step: 0 for step in saves}
+    figures["device codes in each save"] = dict.fromkeys(saves, 0)
     print(json.dumps(figures, indent=1))

@@ -107,7 +107,7 @@ def test_code_tab_first_on_a_remote_kernel_only(sb: Any) -> None:
     guessed, _ = make_panel(sandbox, clock, env={})  # None: by kernel_is_local()
     assert guessed.widget.device_first is not oncehub_nb.notebook.login.kernel_is_local({})
     no_endpoint = oncehub_nb.login_panel(
-        config=OAuthConfig(**{**sandbox.oauth_settings("public"), "device_authorization_url": None}),
+        config=OAuthConfig(**{**sandbox.oauth_settings("public"), "device_authorization_url": ""}),
         store=MemoryTokenStore(),
         api_base=sandbox.base_url,
         env={"SSH_CONNECTION": "x"},

@@ -160,7 +160,7 @@ class DeviceTab:
             self._tell(code)
             self.widget.say(WAITING)
             flow.wait(code, cancel=cancel)
-        except BaseException as exc:  # noqa: BLE001 - every end is shown in the panel
+        except BaseException as exc:  # every end is shown in the panel (bugs re-raised)
             if cancel.is_set():
                 return  # a new start, sign-out or close: nothing to say
             outcome = self._explain(exc)

@@ -70,7 +70,7 @@ def kernel_is_local(env: Mapping[str, str] | None = None) -> bool:
         False
     """
     env = os.environ if env is None else env
-    remote_vars = (
+    remote_vars = (  # noqa: SIM905 - one name a word keeps the list short
         "SSH_CONNECTION SSH_CLIENT SSH_TTY JUPYTERHUB_API_URL JUPYTERHUB_SERVICE_PREFIX "
         "KAGGLE_KERNEL_RUN_TYPE COLAB_RELEASE_TAG CODESPACES REMOTE_CONTAINERS "
         "VSCODE_REMOTE_CONTAINERS_SESSION"

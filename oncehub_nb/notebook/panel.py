@@ -319,7 +319,7 @@ class LoginPanel:
         return self.client
 
     def close(self) -> None:
-        """Stop the redirect catcher and the code's polling, remove the widget (the client stays)."""
+        """Stop the redirect catcher and the code's polling, remove the widget; the client stays."""
         self._stop_catching()
         self.device.cancel()
         self.widget.close()

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.testing import _scenarios_api  # noqa: F401 - registers the API scenarios
-from oncehub_nb.testing._scenarios_device import replay_user_codes
 from oncehub_nb.testing._context import (
     CLIENT_IDS,
     REPLAY_RECEIVER,
@@ -27,6 +26,7 @@ from oncehub_nb.testing._context import (
     ReplayClock,
 )
 from oncehub_nb.testing._scenarios import SCENARIOS, Outcome, Scenario
+from oncehub_nb.testing._scenarios_device import replay_user_codes
 from oncehub_nb.testing._scrub import Scrubber
 
 if TYPE_CHECKING:

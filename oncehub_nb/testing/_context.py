@@ -122,7 +122,7 @@ def replay_secrets(seed: str) -> Callable[[int], str]:
     return new_secret
 
 
-class _FormReader(HTMLParser):
+class FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.fields: dict[str, str] = {}
@@ -158,7 +158,7 @@ def consent(authorize_url: str, *, allow: bool = True, timeout: float = 10) -> s
         page = session.get(authorize_url, allow_redirects=False, timeout=timeout)
         if page.is_redirect:
             return str(page.headers["Location"])
-        reader = _FormReader()
+        reader = FormReader()
         reader.feed(page.text)
         if page.status_code != 200 or reader.action is None:
             raise RuntimeError(f"the authorization page showed an error (HTTP {page.status_code})")

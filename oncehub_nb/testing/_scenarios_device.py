@@ -1,4 +1,4 @@
-"""The device-grant scenarios (RFC 8628): granted after two pending polls, slow_down, denied, expired.
+"""The device-grant scenarios (RFC 8628): granted, slow_down, denied and expired.
 
 Registered in :data:`~oncehub_nb.testing.SCENARIOS` on import (the cassette module imports this
 one). The flow's waits move the scenario's :class:`~oncehub_nb.testing.ReplayClock` (the
@@ -21,8 +21,8 @@ import requests
 
 from oncehub_nb import AuthorizationDenied, DeviceCodeExpired
 from oncehub_nb.auth.device import DeviceCode
-from oncehub_nb.testing._context import FlowContext, _FormReader
-from oncehub_nb.testing._scenarios import ACCOUNT, SCENARIOS, Outcome, _error, scenario
+from oncehub_nb.testing._context import FlowContext, FormReader
+from oncehub_nb.testing._scenarios import ACCOUNT, SCENARIOS, Outcome, error_outcome, scenario
 
 __all__ = ["SCENARIOS", "replay_user_codes", "verify_code"]
 
@@ -64,7 +64,7 @@ def verify_code(code: DeviceCode, *, allow: bool = True, timeout: float = 10) ->
     """
     with requests.Session() as session:
         page = session.get(code.link, timeout=timeout)
-        reader = _FormReader()
+        reader = FormReader()
         reader.feed(page.text)
         if page.status_code != 200 or "ticket" not in reader.fields:
             raise RuntimeError(f"the verification page showed an error (HTTP {page.status_code})")
@@ -74,6 +74,16 @@ def verify_code(code: DeviceCode, *, allow: bool = True, timeout: float = 10) ->
             timeout=timeout,
         )
     return answer.text
+
+
+def _counting(ctx: FlowContext, waits: list[float]) -> Callable[[float], None]:
+    """A flow's ``sleep`` that notes each wait and moves the scenario's clock instead."""
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        ctx.clock.advance(seconds)
+
+    return sleep
 
 
 def _decide_during_wait(
@@ -95,7 +105,7 @@ def _granted(ctx: FlowContext, config_kind: str, decide_at: int | None) -> Outco
     config = ctx.oauth_config(config_kind)
     waits: list[float] = []
     if decide_at is None:
-        flow = ctx.device_flow(config, sleep=lambda s: (waits.append(s), ctx.clock.advance(s)))
+        flow = ctx.device_flow(config, sleep=_counting(ctx, waits))
         code = flow.start()
     else:
         sleep, started = _decide_during_wait(ctx, waits, decide_at, allow=True)
@@ -114,12 +124,14 @@ def _granted(ctx: FlowContext, config_kind: str, decide_at: int | None) -> Outco
     }
 
 
+_GRANTED = {"account": ACCOUNT, "polls": 3, "has_refresh_token": True}
+
+
 @scenario(
     "device-granted",
     "Sign in with a code: two pending polls, then Allow on the verification page.",
     "Polls come one interval (5 s) apart; authorization_pending twice, then the token works.",
-    {"account": ACCOUNT, "polls": 3, "waits": [5.0, 5.0, 5.0], "interval": 5.0,
-     "has_refresh_token": True},  # fmt: skip
+    {**_GRANTED, "waits": [5.0, 5.0, 5.0], "interval": 5.0},
     auth=None,
 )
 def _device_granted(ctx: FlowContext) -> Outcome:
@@ -130,8 +142,7 @@ def _device_granted(ctx: FlowContext) -> Outcome:
     "device-slow-down",
     "Sign in with a code: the server answers slow_down on the second poll.",
     "slow_down adds 5 s to the interval for every later poll (RFC 8628 3.5); then the token.",
-    {"account": ACCOUNT, "polls": 3, "waits": [5.0, 5.0, 10.0], "interval": 10.0,
-     "has_refresh_token": True},  # fmt: skip
+    {**_GRANTED, "waits": [5.0, 5.0, 10.0], "interval": 10.0},
     auth=None,
 )
 def _device_slow_down(ctx: FlowContext) -> Outcome:
@@ -159,7 +170,7 @@ def _device_denied(ctx: FlowContext) -> Outcome:
     try:
         flow.wait(code)
     except AuthorizationDenied as exc:
-        return {**_error(exc), "polls": code.polls}
+        return {**error_outcome(exc), "polls": code.polls}
     return {}
 
 
@@ -173,12 +184,10 @@ def _device_denied(ctx: FlowContext) -> Outcome:
 def _device_expired(ctx: FlowContext) -> Outcome:
     ctx.on_server(lambda sb: sb.oauth.configure(device_code_ttl=12))
     waits: list[float] = []
-    flow = ctx.device_flow(
-        ctx.oauth_config("public"), sleep=lambda s: (waits.append(s), ctx.clock.advance(s))
-    )
+    flow = ctx.device_flow(ctx.oauth_config("public"), sleep=_counting(ctx, waits))
     code = flow.start()
     try:
         flow.wait(code)
     except DeviceCodeExpired as exc:
-        return {**_error(exc), "polls": code.polls, "waits": waits}
+        return {**error_outcome(exc), "polls": code.polls, "waits": waits}
     return {}
