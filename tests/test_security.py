@@ -101,6 +101,9 @@ def test_pkce_s256_on_every_sign_in_with_the_matching_verifier(secret: str | Non
     digest = hashlib.sha256(verifier.encode()).digest()
     assert params["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert params["code_challenge"] != verifier  # never "plain"
+    again = query(flow.start())  # a fresh verifier for the next sign-in
+    flow.finish(f"{REDIRECT}?code=c0de&state={again['state']}")
+    assert calls[1][1] != verifier and again["code_challenge"] != params["code_challenge"]
 
 
 # -- exact redirect URI (RFC 9700 2.1, 4.1; RFC 6749 10.6) ---------------------------------------

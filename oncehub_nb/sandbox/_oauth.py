@@ -44,6 +44,7 @@ KNOBS = (
     "expires_in_as_string",
     "widen_scope",
     "token_endpoint_down",
+    "echo_secrets_in_errors",
 )
 
 
@@ -68,6 +69,9 @@ class OAuthProvider:
         expires_in_as_string: Send ``"expires_in": "3600"`` (tests client tolerance).
         widen_scope: Grant ``read write`` whatever was asked (tests client tolerance).
         token_endpoint_down: The next N token requests answer 503.
+        echo_secrets_in_errors: A refused token request's ``error_description`` quotes the
+            code, verifier, refresh token and client secret it was sent, as a careless server
+            might (tests that the client never shows them).
 
     Example:
         >>> oauth = OAuthProvider(SandboxState(bookings=0), root_url=lambda: "http://127.0.0.1:1")
@@ -88,6 +92,7 @@ class OAuthProvider:
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
+        echo_secrets_in_errors: bool = False,
     ) -> None:
         self.state = state
         self.root_url = root_url
@@ -98,6 +103,7 @@ class OAuthProvider:
         self.expires_in_as_string = False
         self.widen_scope = False
         self.token_endpoint_down = 0
+        self.echo_secrets_in_errors = False
         self.configure(
             access_token_ttl=access_token_ttl,
             code_ttl=code_ttl,
@@ -106,6 +112,7 @@ class OAuthProvider:
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
+            echo_secrets_in_errors=echo_secrets_in_errors,
         )
         self.clients = {
             CONFIDENTIAL_ID: Client(
@@ -153,7 +160,7 @@ class OAuthProvider:
                 raise ValueError(f"unknown OAuth knob {name!r}; use one of {', '.join(KNOBS)}")
             if name in (
                 "rotate_refresh_tokens", "detect_refresh_reuse", "expires_in_as_string",
-                "widen_scope",
+                "widen_scope", "echo_secrets_in_errors",
             ):  # fmt: skip
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")

@@ -6,12 +6,13 @@ API-key auth) never touches them; only the ``token_endpoint_down`` knob makes th
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, request
 from oauthlib.oauth2.rfc6749 import errors
@@ -86,6 +87,31 @@ def _oauth_response(
         # oauthlib writes a Bearer challenge, which is for resource servers).
         response.headers["WWW-Authenticate"] = 'Basic realm="oncehub-sandbox"'
     return response, error
+
+
+def _echo_secrets(response: Response, form: str, headers: dict[str, str]) -> None:
+    """The ``echo_secrets_in_errors`` knob: quote what the request sent, first, in the text."""
+    fields = parse_qs(form)
+    quoted = []
+    scheme, _, credential = headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            secret = base64.b64decode(credential).decode().partition(":")[2]
+        except ValueError:
+            secret = ""
+        if secret:
+            quoted.append(f"client secret '{unquote_plus(secret)}'")
+    for name in ("client_secret", "code", "refresh_token", "code_verifier"):
+        if fields.get(name):
+            quoted.append(f"{name} '{fields[name][0]}'")
+    try:
+        parsed = json.loads(response.get_data(as_text=True))
+    except ValueError:
+        return
+    if quoted and isinstance(parsed, dict):
+        said = str(parsed.get("error_description") or "Refused.")
+        parsed["error_description"] = f"Received {', '.join(quoted)}. {said}"
+        response.set_data(json.dumps(parsed))
 
 
 def _guarded(
@@ -203,6 +229,8 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
                 lambda: server.create_token_response(_raw_url(), "POST", body, _headers())
             )
         response, error = _oauth_response(headers, answer, status)
+        if error is not None and provider.echo_secrets_in_errors:
+            _echo_secrets(response, body, _headers())
         if error == "invalid_grant":
             provider.count("invalid_grant")
         elif status == 200 and grant_type == "refresh_token":

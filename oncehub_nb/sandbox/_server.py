@@ -51,6 +51,8 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
         expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
         widen_scope: Grant ``read write`` even when only ``read`` was asked.
         token_endpoint_down: The next N token requests answer 503.
+        echo_secrets_in_errors: A refused token request's ``error_description`` quotes the
+            secrets it was sent (tests that the client never shows them).
         anchor: The present of the generated data: bookings before it are past, after it
             scheduled. Default ``ONCEHUB_SANDBOX_ANCHOR`` when set, else today (00:00 UTC).
         clock: Unix time for what the sandbox stamps (``last_updated_time`` of an action, a
@@ -91,6 +93,7 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
         expires_in_as_string: bool = False,
         widen_scope: bool = False,
         token_endpoint_down: int = 0,
+        echo_secrets_in_errors: bool = False,
         anchor: datetime | date | str | None = None,
         clock: Callable[[], float] | None = None,
         profile: str = "live",
@@ -121,6 +124,7 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
             expires_in_as_string=expires_in_as_string,
             widen_scope=widen_scope,
             token_endpoint_down=token_endpoint_down,
+            echo_secrets_in_errors=echo_secrets_in_errors,
         )
         install_oauth(self.oauth, self.app)
         self._server: SandboxServer | None = None
