@@ -180,7 +180,7 @@ class DeviceTab:
             return Outcome(False, DENIED, False, exc)
         if isinstance(exc, DeviceCodeExpired):
             return Outcome(False, EXPIRED, False, exc)
-        if isinstance(exc, OnceHubError | OSError):
+        if isinstance(exc, OnceHubError):
             outcome = explain(exc, api_base=self.connector.api_base, via="oauth")
             text = outcome.message.replace("Press Start again", "Press Get a new code")
             return Outcome(False, text, False, exc)

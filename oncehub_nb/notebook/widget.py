@@ -7,7 +7,8 @@ trait. The standard ``ipywidgets.Password`` syncs its value to the kernel (and s
 notebook's ``metadata.widgets``) on every keystroke; here the key and the pasted address stay in
 the browser's ``<input>`` until Connect or Enter, then cross once as a message that is handed
 to the panel and not kept. The sign-in link (it carries the OAuth ``state``) travels to the
-browser as a message too. What *is* synced (and saved) is listed in :data:`SYNCED`.
+browser as a message too, as do the code tab's link and user code (the device code never
+does). What *is* synced (and saved) is listed in :data:`SYNCED`.
 
 Example:
     >>> widget = SignInWidget(api_base="https://api.oncehub.com/v2")
