@@ -72,3 +72,12 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any
     count against the next. Processes a test starts inherit the folder.
     """
     monkeypatch.setenv("ONCEHUB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _dlt_offline(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """dlt (oncehub_nb.dlt) sends no telemetry and keeps its files in a temporary folder."""
+    folder = tmp_path_factory.mktemp("dlt")
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    monkeypatch.setenv("DLT_DATA_DIR", str(folder))
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(folder))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from oncehub_nb._errors import ConfigurationError
@@ -68,7 +69,7 @@ BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("form_submission.mobile_phone", "string"),
     Column("form_submission.note", "string"),
     Column("form_submission.guests", "list"),
-    Column("form_submission.custom_fields", "list"),
+    Column("form_submission.custom_fields", "list", items=("name", "value")),
     Column("location_description", "string"),
     Column("virtual_conferencing.join_url", "string"),
     Column("rescheduled_booking_id", "string"),
@@ -91,7 +92,7 @@ BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("cancel_url", "string"),
     Column("reschedule_url", "string"),
     Column("cancel_reschedule_url", "string"),
-    Column("custom_fields", "list"),
+    Column("custom_fields", "list", items=("name", "value")),
 )
 
 #: What an expanded conversation adds as ``conversation.*`` columns.
@@ -288,18 +289,24 @@ class Bookings(Resource):
         self,
         path: str | os.PathLike[str],
         *,
-        overlap: dt.timedelta = dt.timedelta(minutes=5),
+        table: str | None = None,
+        overlap: dt.timedelta | None = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
-        """Keep a local Parquet copy of every booking up to date; return it as a frame.
+        """Keep a local copy of every booking up to date (Parquet or DuckDB); return it.
 
         The first call pulls everything. Later calls fetch only bookings updated since the
-        newest ``last_updated_time`` seen (minus ``overlap``, for clock skew) and upsert them
-        by ``id``. See :func:`oncehub_nb.frames.sync.sync_bookings`.
+        newest ``last_updated_time`` stored (minus ``overlap``) and upsert them by ``id``. The
+        suffix picks the store: ``.duckdb`` keeps a typed table (``table=``, default
+        ``bookings``; see :mod:`oncehub_nb.frames.database`), any other path a Parquet file
+        (see :func:`oncehub_nb.frames.sync.sync_bookings`).
 
         Args:
-            path: the Parquet file (created when absent).
-            overlap: how far before the newest seen update to start asking again.
+            path: the Parquet or DuckDB file (created when absent).
+            table: the DuckDB table's name (DuckDB only).
+            overlap: how far before the newest stored update to ask again: default 5 minutes
+                for Parquet (as it always was), none for DuckDB (so that nothing changed costs
+                one request, whatever the number of bookings updated at the newest moment).
             progress: the progress bar (see :meth:`to_frame`).
 
         Returns:
@@ -311,7 +318,14 @@ class Bookings(Resource):
 
         Example:
             >>> frame = hub.bookings.sync("bookings.parquet")  # doctest: +SKIP
+            >>> frame = hub.bookings.sync("crm.duckdb", table="bookings")  # doctest: +SKIP
         """
+        from oncehub_nb.frames.database import DATABASE_SUFFIXES
         from oncehub_nb.frames.sync import sync_bookings
 
-        return sync_bookings(self, path, overlap=overlap, progress=progress)
+        if Path(path).suffix.lower() in DATABASE_SUFFIXES:
+            return super().sync(path, table=table, overlap=overlap, progress=progress)
+        if table is not None:
+            raise ConfigurationError("table= is for a .duckdb file; a Parquet file holds one table")
+        since = dt.timedelta(minutes=5) if overlap is None else overlap
+        return sync_bookings(self, path, overlap=since, progress=progress)

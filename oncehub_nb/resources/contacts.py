@@ -53,7 +53,7 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
     Column("timezone", "string"),
     Column("has_consent", "boolean"),
     Column("terms_of_service", "boolean", source=("terms_of_sevice",)),
-    Column("custom_fields", "list"),
+    Column("custom_fields", "list", items=("name", "value")),
 )
 
 
