@@ -269,4 +269,23 @@ AUTH_MUTANTS: tuple[Mutant, ...] = (
         SEC + "test_sign_out_revokes_the_refresh_token_at_the_server",
         why="sign-out deletes the local token only",
     ),
+    # -- the device authorization grant (issue 20) ----------------------------------------------
+    _m(
+        "device-slow-down-ignored",
+        "auth/device.py",
+        "code.interval += SLOW_DOWN_STEP",
+        "pass",
+        "tests/test_device_flow.py::test_two_pending_one_slow_down_then_token",
+        "tests/test_device_panel.py::test_two_pending_one_slow_down_then_connected",
+        why="slow_down does not lengthen the interval: polling stays too fast",
+    ),
+    _m(
+        "device-code-sent-to-the-browser",
+        "notebook/device_tab.py",
+        "user_code=code.user_code,",
+        "user_code=code.user_code, device=code.device_code,",
+        "tests/test_device_panel.py::test_two_pending_one_slow_down_then_connected",
+        "tests/test_device_panel.py::test_denied_then_a_new_code",
+        why="the device code reaches the browser in the panel's message",
+    ),
 )

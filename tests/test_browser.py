@@ -60,7 +60,8 @@ with open(_os.environ["ONCEHUB_NB_SECRETS_OUT"], "w") as _f:
 """
 PRELUDE = """
 from oncehub_nb._redact import watch_registrations as _watch
-_SEEN = _watch().__enter__()
+_WATCH = _watch()  # kept: a dropped context manager would stop watching at once
+_SEEN = _WATCH.__enter__()
 """
 SYNC_LOGIN = (
     "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\n"

@@ -94,6 +94,10 @@ class AuthorizationDenied(AuthError):
     """The user pressed Deny on the consent page (``error=access_denied``)."""
 
 
+class DeviceCodeExpired(AuthError):
+    """A sign-in with a code (device grant) ran out of time before anyone approved it."""
+
+
 class InvalidRedirectURL(AuthError):
     """The pasted text is not a redirect from this flow (no code, wrong host, unreadable)."""
 

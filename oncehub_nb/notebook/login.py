@@ -70,18 +70,11 @@ def kernel_is_local(env: Mapping[str, str] | None = None) -> bool:
         False
     """
     env = os.environ if env is None else env
-    remote_vars = (
-        "SSH_CONNECTION",
-        "SSH_CLIENT",
-        "SSH_TTY",
-        "JUPYTERHUB_API_URL",
-        "JUPYTERHUB_SERVICE_PREFIX",
-        "KAGGLE_KERNEL_RUN_TYPE",
-        "COLAB_RELEASE_TAG",
-        "CODESPACES",
-        "REMOTE_CONTAINERS",
-        "VSCODE_REMOTE_CONTAINERS_SESSION",
-    )
+    remote_vars = (  # noqa: SIM905 - one name a word keeps the list short
+        "SSH_CONNECTION SSH_CLIENT SSH_TTY JUPYTERHUB_API_URL JUPYTERHUB_SERVICE_PREFIX "
+        "KAGGLE_KERNEL_RUN_TYPE COLAB_RELEASE_TAG CODESPACES REMOTE_CONTAINERS "
+        "VSCODE_REMOTE_CONTAINERS_SESSION"
+    ).split()
     if any(env.get(name) for name in remote_vars) or "google.colab" in sys.modules:
         return False
     return not any(Path(p).exists() for p in ("/.dockerenv", "/run/.containerenv"))
@@ -108,12 +101,16 @@ def login_panel(
     force: bool = False,
     catch_redirect: bool | None = None,
     wait: float = 120.0,
+    device_first: bool | None = None,
     env: Mapping[str, str] | None = None,
     **settings: Any,
 ) -> LoginPanel:
-    """The sign-in panel: OAuth (a link, then the pasted address) or an API key.
+    """The sign-in panel: with a code, OAuth (a link, then the pasted address) or an API key.
 
-    The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``).
+    The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``);
+    when the app also has a device endpoint (``ONCEHUB_DEVICE_AUTHORIZATION_URL``) the panel
+    offers "Sign in with a code", first on a remote kernel (:func:`kernel_is_local`): open the
+    link, enter the code shown, press Allow, and the panel connects; nothing is pasted back.
     The panel's :attr:`~oncehub_nb.notebook.panel.LoginPanel.client` works once it says "Connected".
 
     Args:
@@ -124,6 +121,7 @@ def login_panel(
         catch_redirect: listen on a loopback redirect URI for the browser's redirect (in the
             background, for ``wait`` seconds); ``None`` decides by :func:`kernel_is_local`.
         wait: seconds the redirect catcher listens.
+        device_first: open on the "Sign in with a code" tab; ``None``: on a remote kernel.
         env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
         **settings: client settings (``api_base``, ``rate_limits`` ...).
 
@@ -148,7 +146,11 @@ def login_panel(
             "the sign-in panel needs anywidget and ipywidgets", extra="notebooks"
         ) from exc
     config, store = _setup(config, store, env)
-    panel = LoginPanel(config=config, store=store, force=force, env=env, **settings)
+    if device_first is None:
+        device_first = not kernel_is_local(env)
+    panel = LoginPanel(
+        config=config, store=store, force=force, device_first=device_first, env=env, **settings
+    )
     if catch_redirect is None:
         catch_redirect = kernel_is_local(env)
     if catch_redirect and not panel.connected:

@@ -1,7 +1,8 @@
 """The sandbox's OAuth 2.0 authorization server: clients, knobs, statistics, Bearer auth.
 
 Built on oauthlib's :class:`~oauthlib.oauth2.WebApplicationServer` (authorization code grant,
-refresh token grant, RFC 7009 revocation, Bearer resource checks); :mod:`._oauth_validator`
+refresh token grant, RFC 7009 revocation, Bearer resource checks) plus oauthlib's RFC 8628
+device code grant (:mod:`._oauth_device`); :mod:`._oauth_validator`
 answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP (and
 ``_oauth_routes.install`` puts it on the app).
 
@@ -24,9 +25,11 @@ from flask import has_request_context, request
 from oauthlib.common import Request
 from oauthlib.oauth2 import WebApplicationServer
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
+from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 from werkzeug.datastructures import Headers
 
 from oncehub_nb.sandbox._errors import ApiError
+from oncehub_nb.sandbox._oauth_device import DEVICE_GRANT, DEVICE_KNOBS, DeviceGrants
 from oncehub_nb.sandbox._oauth_records import Client
 from oncehub_nb.sandbox._oauth_validator import MemoryValidator
 from oncehub_nb.sandbox._state import Account, SandboxState
@@ -128,6 +131,10 @@ class OAuthProvider:
         self.server.auth_grant._code_challenge_methods = {"S256": code_challenge_method_s256}
         for grant in (self.server.auth_grant, self.server.refresh_grant):
             grant.register_token_modifier(self._modify_token)
+        #: RFC 8628: codes, knobs and counters of the device grant (its token requests are
+        #: answered by oauthlib's DeviceCodeGrant, added to the token endpoint's grants).
+        self.devices = DeviceGrants()
+        self.server.grant_types[DEVICE_GRANT] = DeviceCodeGrant(self.validator)
         self._lock = threading.Lock()
         self._stats: Counter[str] = Counter()
         self._grants: Counter[str] = Counter()
@@ -143,7 +150,12 @@ class OAuthProvider:
             >>> oauth.token_endpoint_down
             2
         """
+        device = {k: v for k, v in knobs.items() if k in DEVICE_KNOBS}
+        if device:
+            self.devices.configure(**device)
         for name, value in knobs.items():
+            if name in DEVICE_KNOBS:
+                continue
             if name not in KNOBS:
                 raise ValueError(f"unknown OAuth knob {name!r}; use one of {', '.join(KNOBS)}")
             if name in (
@@ -165,7 +177,7 @@ class OAuthProvider:
             >>> OAuthProvider(SandboxState(bookings=0), root_url=lambda: "").knobs()["code_ttl"]
             60
         """
-        return {name: getattr(self, name) for name in KNOBS}
+        return {**{name: getattr(self, name) for name in KNOBS}, **self.devices.knobs()}
 
     def take_outage(self) -> bool:
         """Consume one unit of ``token_endpoint_down``; ``True`` when this request must 503.
@@ -224,6 +236,7 @@ class OAuthProvider:
             "authorize_url": f"{root}/oauth/authorize",
             "token_url": f"{root}/oauth/token",
             "revoke_url": f"{root}/oauth/revoke",
+            "device_authorization_url": f"{root}/oauth/device",
         }
 
     # -- statistics -----------------------------------------------------------------------
@@ -248,7 +261,7 @@ class OAuthProvider:
 
         Example:
             >>> sorted(OAuthProvider(SandboxState(bookings=0), root_url=lambda: "").stats())[:2]
-            ['codes_issued', 'invalid_grant']
+            ['codes_issued', 'device']
         """
         with self._lock:
             out: dict[str, Any] = {
@@ -262,7 +275,8 @@ class OAuthProvider:
                 )
             }
             out["token_requests"] = dict(self._grants)
-            return out
+        out["device"] = self.devices.stats()
+        return out
 
     def reset_stats(self) -> None:
         """Zero the counters.
@@ -273,6 +287,7 @@ class OAuthProvider:
         with self._lock:
             self._stats.clear()
             self._grants.clear()
+        self.devices.reset_stats()
 
     # -- resource side --------------------------------------------------------------------
 

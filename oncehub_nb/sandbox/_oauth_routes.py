@@ -21,6 +21,7 @@ from oncehub_nb.sandbox._errors import bad_request
 from oncehub_nb.sandbox._guards import admin_guard
 from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._oauth import OAuthProvider
+from oncehub_nb.sandbox._oauth_device_routes import device_blueprint
 from oncehub_nb.sandbox._oauth_pages import callback_page, consent_page, error_page
 
 #: Authorization-request parameters the consent form carries back.
@@ -327,5 +328,6 @@ def install(provider: OAuthProvider, app: Flask) -> None:
         >>> install(OAuthProvider(state, root_url=lambda: "http://localhost"), create_app(state))
     """
     app.register_blueprint(oauth_blueprint(provider))
+    app.register_blueprint(device_blueprint(provider))
     app.register_blueprint(oauth_admin_blueprint(provider))
     provider.state.authenticators.append(provider.authenticate)

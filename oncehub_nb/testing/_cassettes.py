@@ -26,6 +26,7 @@ from oncehub_nb.testing._context import (
     ReplayClock,
 )
 from oncehub_nb.testing._scenarios import SCENARIOS, Outcome, Scenario
+from oncehub_nb.testing._scenarios_device import replay_user_codes
 from oncehub_nb.testing._scrub import Scrubber
 
 if TYPE_CHECKING:
@@ -346,6 +347,8 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
     clock = ReplayClock()
     with contextlib.ExitStack() as stack:
         sb = stack.enter_context(Sandbox(**scenario.sandbox, anchor=FIXED_ANCHOR, clock=clock))
+        sb.oauth.devices.clock = clock  # device-code intervals and expiry on the same clock
+        sb.oauth.devices.new_user_code = replay_user_codes(name)
         receiver = stack.enter_context(webhook_receiver()) if name.startswith("webhook") else None
         hosts = {sb.root_url: REPLAY_ROOT}
         if receiver is not None:

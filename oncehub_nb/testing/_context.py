@@ -35,6 +35,7 @@ from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAut
 
 if TYPE_CHECKING:
     from oncehub_nb._client import OnceHub
+    from oncehub_nb.auth.device import DeviceFlow
     from oncehub_nb.sandbox import Sandbox
 
 __all__ = [
@@ -121,7 +122,7 @@ def replay_secrets(seed: str) -> Callable[[int], str]:
     return new_secret
 
 
-class _FormReader(HTMLParser):
+class FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.fields: dict[str, str] = {}
@@ -157,7 +158,7 @@ def consent(authorize_url: str, *, allow: bool = True, timeout: float = 10) -> s
         page = session.get(authorize_url, allow_redirects=False, timeout=timeout)
         if page.is_redirect:
             return str(page.headers["Location"])
-        reader = _FormReader()
+        reader = FormReader()
         reader.feed(page.text)
         if page.status_code != 200 or reader.action is None:
             raise RuntimeError(f"the authorization page showed an error (HTTP {page.status_code})")
@@ -265,6 +266,7 @@ class FlowContext:
                 "authorize_url": f"{root}/oauth/authorize",
                 "token_url": f"{root}/oauth/token",
                 "revoke_url": f"{root}/oauth/revoke",
+                "device_authorization_url": f"{root}/oauth/device",
             }
         return OAuthConfig(**{**settings, **overrides})
 
@@ -273,6 +275,15 @@ class FlowContext:
         kwargs.setdefault("store", self.store)
         kwargs.setdefault("sender", self.sender)
         return AuthorizationFlow(config, clock=self.clock, new_secret=self.new_secret, **kwargs)
+
+    def device_flow(self, config: OAuthConfig, **kwargs: Any) -> DeviceFlow:
+        """A sign-in with a code on this context's clock: its waits move the clock, never sleep."""
+        from oncehub_nb.auth.device import DeviceFlow
+
+        kwargs.setdefault("sleep", self.clock.advance)
+        kwargs.setdefault("store", self.store)
+        kwargs.setdefault("sender", self.sender)
+        return DeviceFlow(config, clock=self.clock, wall=self.clock, **kwargs)
 
     def consent(self, authorize_url: str, *, allow: bool = True) -> str:
         """Press Allow or Deny on the consent page (recorded HTTP); return the redirect URL."""
