@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from oncehub_nb._config import rate_limit_notices
+from oncehub_nb._display import in_notebook
 from oncehub_nb._errors import OnceHubError, PullInterrupted
 
 __all__ = ["RecordWalk", "collect", "progress_wanted"]
@@ -45,11 +46,6 @@ class RecordWalk(Protocol):
         """Records, fetched page by page."""
 
 
-def _in_notebook() -> bool:
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
 def progress_wanted(progress: bool | None) -> bool:
     """Resolve the ``progress`` argument: ``None`` means "in a notebook or a terminal".
 
@@ -66,7 +62,7 @@ def progress_wanted(progress: bool | None) -> bool:
     if progress is not None:
         return progress
     stderr = sys.stderr
-    return _in_notebook() or bool(stderr is not None and stderr.isatty())
+    return in_notebook() or bool(stderr is not None and stderr.isatty())
 
 
 # Records, pages, elapsed time and rate. A bar only when the end is known (max_items): the API
