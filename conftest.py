@@ -40,6 +40,20 @@ WRITING_MODULES = frozenset(
 )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each file's items together, in the order pytest-randomly left them.
+
+    pytest-randomly shuffles module by module, but a doctest item has no ``module``, so it
+    shuffles every doctest of the package as one group: a module's fixtures (its sandbox) would
+    then be torn down and set up again at each switch of module.
+    """
+    first: dict[object, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    items.sort(key=lambda item: first[item.path])
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The shared rate-limit budgets of the run live in a temporary folder, not the user's."""
@@ -53,7 +67,7 @@ def _sandbox_objects(sb: Any) -> dict[str, Any]:
     from oncehub_nb import OnceHub
     from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig
 
-    hub = OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={})
+    hub = OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=False)
     config = OAuthConfig(**sb.oauth_settings("public"))
     store = MemoryTokenStore()
     return {
@@ -109,6 +123,7 @@ def _doctest_module_room(
             # OnceHub.from_env() in these examples finds this sandbox.
             patch.setenv("ONCEHUB_API_KEY", sb.api_key)
             patch.setenv("ONCEHUB_API_BASE", sb.base_url)
+            patch.setenv("ONCEHUB_RATE_LIMIT", "off")
             try:
                 yield
             finally:
