@@ -8,12 +8,13 @@ sees another module's changes. Every doctest module runs in a temporary folder o
 (examples that write ``bookings.parquet`` write it there).
 
 The names the examples use: ``hub``, ``sb``, ``transport`` (the client's), ``config`` (the
-sandbox's public OAuth app), ``store`` (a memory token store), ``flow`` (a sign-in of that app
-into ``store``), ``secret`` (a webhook signing secret) and ``OnceHub``.
+sandbox's public OAuth app), ``store`` (a memory token store, empty at the start of each
+module), ``flow`` (a sign-in of that app into ``store``) and ``OnceHub``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -65,19 +66,19 @@ def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def _sandbox_objects(sb: Any) -> dict[str, Any]:
     """The namespace entries that belong to one sandbox: a client on it, its OAuth app ..."""
     from oncehub_nb import OnceHub
-    from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthConfig
+    from oncehub_nb.auth import OAuthConfig
 
     hub = OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=False)
     config = OAuthConfig(**sb.oauth_settings("public"))
+    return {"hub": hub, "sb": sb, "transport": hub.transport, "config": config}
+
+
+def _fresh_sign_in(config: Any) -> dict[str, Any]:
+    """An empty memory ``store`` and a ``flow`` of the sandbox's public app into it."""
+    from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore
+
     store = MemoryTokenStore()
-    return {
-        "hub": hub,
-        "sb": sb,
-        "transport": hub.transport,
-        "config": config,
-        "store": store,
-        "flow": AuthorizationFlow(config, store=store),
-    }
+    return {"store": store, "flow": AuthorizationFlow(config, store=store)}
 
 
 def _sandbox() -> Any:
@@ -94,7 +95,7 @@ def _doctest_objects(
 
     with _sandbox() as sb:
         objects = _sandbox_objects(sb)
-        doctest_namespace.update(objects, OnceHub=OnceHub, secret="whsec_0123456789abcdef")
+        doctest_namespace.update(objects, **_fresh_sign_in(objects["config"]), OnceHub=OnceHub)
         yield
         objects["hub"].close()
 
@@ -106,27 +107,31 @@ def _doctest_module_room(
     tmp_path_factory: pytest.TempPathFactory,
     _doctest_objects: None,
 ) -> Iterator[None]:
-    """A doctest module runs in a folder of its own; a writing module on a sandbox of its own."""
+    """Each doctest module: a folder of its own, a fresh ``store`` and ``flow``.
+
+    A module of :data:`WRITING_MODULES` also gets a sandbox of its own, and ``OnceHub.from_env()``
+    finds it (``ONCEHUB_API_KEY`` and ``ONCEHUB_API_BASE``).
+    """
     if not isinstance(request.node, DoctestModule):
         yield
         return
     module = request.node.path.relative_to(request.config.rootpath).as_posix()
-    with pytest.MonkeyPatch.context() as patch:
+    saved = dict(doctest_namespace)
+    with contextlib.ExitStack() as stack:
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
         patch.chdir(tmp_path_factory.mktemp("doctest-cwd"))
-        if module not in WRITING_MODULES:
-            yield
-            return
-        saved = dict(doctest_namespace)
-        with _sandbox() as sb:
+        if module in WRITING_MODULES:
+            sb = stack.enter_context(_sandbox())
             objects = _sandbox_objects(sb)
-            doctest_namespace.update(objects)
-            # OnceHub.from_env() in these examples finds this sandbox.
+            stack.callback(objects["hub"].close)
+            doctest_namespace.update(objects, **_fresh_sign_in(objects["config"]))
             patch.setenv("ONCEHUB_API_KEY", sb.api_key)
             patch.setenv("ONCEHUB_API_BASE", sb.base_url)
             patch.setenv("ONCEHUB_RATE_LIMIT", "off")
-            try:
-                yield
-            finally:
-                objects["hub"].close()
-                doctest_namespace.clear()
-                doctest_namespace.update(saved)
+        else:
+            doctest_namespace.update(_fresh_sign_in(doctest_namespace["config"]))
+        try:
+            yield
+        finally:
+            doctest_namespace.clear()
+            doctest_namespace.update(saved)

@@ -12,7 +12,9 @@ quiet. ``progress=True`` always shows it, ``progress=False`` never. While reques
 rate limit (their turn under the limits this machine shares, or after a 429), the bar says so.
 
 Example:
-    >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")  # doctest: +SKIP
+    >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")
+    >>> len(records), records[0]["id"]
+    (60, 'BKNG-H60DZO03KD8P')
 """
 
 from __future__ import annotations
@@ -118,7 +120,9 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
             ``records`` and ``cursor`` (the caller adds ``frame`` and ``resume``).
 
     Example:
-        >>> collect(iter([]), progress=False, desc="x")  # doctest: +SKIP
+        >>> [r["id"] for r in collect(hub.bookings.list(max_items=2), progress=False, desc="x")]
+        ['BKNG-H60DZO03KD8P', 'BKNG-LR6FYVQU5H5M']
+        >>> collect(iter([]), progress=False, desc="x")
         []
     """
     records: list[dict[str, Any]] = []
