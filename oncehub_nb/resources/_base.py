@@ -89,7 +89,7 @@ class Resource:
             nothing even when the error was not caught.
 
     Example:
-        >>> hub.bookings.get("BKNG-0123456789AB")["status"]  # doctest: +SKIP
+        >>> hub.bookings.get("BKNG-H60DZO03KD8P")["status"]
         'scheduled'
     """
 
@@ -215,7 +215,7 @@ class Resource:
             The schema.
 
         Example:
-            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]  # doctest: +SKIP
+            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]
             ['owner.timezone', 'owner.teams']
         """
         extra = [prefixed(n, self.expansions.get(n, ())) for n in self._expand_names(expand)]
@@ -384,7 +384,9 @@ class Resource:
             ConfigurationError: the id is empty or ``expand`` names a field that cannot expand.
 
         Example:
-            >>> hub.bookings.get("BKNG-0123456789AB", expand="owner")  # doctest: +SKIP
+            >>> booking = hub.bookings.get("BKNG-H60DZO03KD8P", expand="owner")
+            >>> booking["owner"]["object"], booking["owner"]["email"]
+            ('user', 'elizabeth.lam@martin-mcmillan.example.com')
         """
         path = self._object_path(object_id)
         expanded = self._expand(expand, on_list=False)
