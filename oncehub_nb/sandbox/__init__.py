@@ -8,8 +8,11 @@ modules.
 
 Example:
     >>> from oncehub_nb.sandbox import Sandbox
-    >>> with Sandbox(bookings=10, seed=7) as sb:  # doctest: +SKIP
+    >>> with Sandbox(bookings=10, seed=7) as sb:
     ...     print(sb.base_url)
+    ...     print(len(sb.ground_truth("bookings")))
+    http://127.0.0.1:.../v2
+    10
 """
 
 from __future__ import annotations
