@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,8 @@ from oncehub_nb.sandbox._times import ANCHOR_ENV, FIXED_ANCHOR, iso
 # The same present as tests/conftest.py: a Sandbox() an example starts itself places its data
 # around it too, whether or not tests/ is part of the run.
 os.environ[ANCHOR_ENV] = iso(FIXED_ANCHOR)
+
+_stopping: list[threading.Thread] = []
 
 #: Doctest modules whose examples change the sandbox's data; each gets a sandbox of its own.
 WRITING_MODULES = frozenset(
@@ -81,6 +84,12 @@ def _fresh_sign_in(config: Any) -> dict[str, Any]:
     return {"store": store, "flow": AuthorizationFlow(config, store=store)}
 
 
+def _stop_later(sb: Any) -> None:
+    thread = threading.Thread(target=sb.stop)
+    thread.start()
+    _stopping.append(thread)
+
+
 def _sandbox() -> Any:
     from oncehub_nb.sandbox import Sandbox
 
@@ -98,6 +107,8 @@ def _doctest_objects(
         doctest_namespace.update(objects, **_fresh_sign_in(objects["config"]), OnceHub=OnceHub)
         yield
         objects["hub"].close()
+        for thread in _stopping:
+            thread.join()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -121,7 +132,10 @@ def _doctest_module_room(
         patch = stack.enter_context(pytest.MonkeyPatch.context())
         patch.chdir(tmp_path_factory.mktemp("doctest-cwd"))
         if module in WRITING_MODULES:
-            sb = stack.enter_context(_sandbox())
+            sb = _sandbox().start()
+            # Stopped in the background (a stop waits out the server's 0.5 s poll); joined
+            # at the end of the session.
+            stack.callback(_stop_later, sb)
             objects = _sandbox_objects(sb)
             stack.callback(objects["hub"].close)
             doctest_namespace.update(objects, **_fresh_sign_in(objects["config"]))
