@@ -39,8 +39,8 @@ Status codes the spec lists that have no class of their own (402, 410) raise a p
 
 Example:
     >>> from oncehub_nb import OnceHub, NotFoundError
-    >>> try:  # doctest: +SKIP
-    ...     OnceHub(api_key="...").bookings.get("BKNG-NOPE")
+    >>> try:
+    ...     hub.bookings.get("BKNG-NOPE")  # hub = OnceHub(api_key=...)
     ... except NotFoundError as err:
     ...     print(err.status_code, err.param, err.request_id)
     404 id req_...

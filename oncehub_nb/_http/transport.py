@@ -174,7 +174,7 @@ class Transport:
             ReauthorizationRequired: (OAuth) no usable token: sign in again.
 
         Example:
-            >>> transport.request("GET", "/test").json()  # doctest: +SKIP
+            >>> transport.request("GET", "/test").json()
             {'message': 'The API key is valid for account: ...'}
         """
         method = method.upper()
@@ -232,7 +232,9 @@ class Transport:
             APIResponseValidationError: the body is not JSON, or not what ``expect`` says.
 
         Example:
-            >>> transport.request_json("GET", "/bookings", params={"limit": "1"})  # doctest: +SKIP
+            >>> body = transport.request_json("GET", "/bookings", params={"limit": "1"})
+            >>> body["object"], [b["id"] for b in body["data"]], body["has_more"]
+            ('list', ['BKNG-H60DZO03KD8P'], True)
         """
         response = self.request(method, path, params=params, json=json)
         try:

@@ -19,7 +19,19 @@ token endpoint sends, the caller gets :class:`~oncehub_nb.TokenExchangeError` (o
 :class:`OAuthServerError` carrying the RFC 6749 ``error`` code), never a raw exception.
 
 Example:
-    >>> body = exchange_code(config, code, verifier, uri, state, sender=t)  # doctest: +SKIP
+    >>> import base64, hashlib, secrets
+    >>> from urllib.parse import parse_qs, urlencode, urlsplit
+    >>> verifier = secrets.token_urlsafe(48)
+    >>> digest = hashlib.sha256(verifier.encode()).digest()
+    >>> query = urlencode({"response_type": "code", "client_id": config.client_id,
+    ...     "redirect_uri": config.redirect_uri, "scope": "read", "state": "s1",
+    ...     "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
+    ...     "code_challenge_method": "S256"})
+    >>> landed = sb.consent(f"{config.authorize_url}?{query}")  # the sandbox presses Allow
+    >>> code = parse_qs(urlsplit(landed).query)["code"][0]
+    >>> body = exchange_code(config, code, verifier, config.redirect_uri, "s1", sender=transport)
+    >>> sorted(body), body["token_type"]
+    (['access_token', 'expires_at', 'expires_in', 'refresh_token', 'scope', 'token_type'], 'Bearer')
 """
 
 from __future__ import annotations

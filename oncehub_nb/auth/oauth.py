@@ -83,7 +83,13 @@ class OAuthAuth(Credential):
         refresh_count: refreshes this credential made itself.
 
     Example:
-        >>> hub = OnceHub(auth=OAuthAuth(config, store=store), api_base=...)  # doctest: +SKIP
+        >>> from oncehub_nb import OnceHub
+        >>> token = flow.finish(sb.consent(flow.start()))  # sign in: the token is in store
+        >>> hub = OnceHub(auth=OAuthAuth(config, store=store), api_base=sb.base_url)
+        >>> hub.validate()
+        'kevin.hernandez@martin-mcmillan.example.com'
+        >>> hub.auth
+        OAuthAuth(client_id='sandbox-public-app', token=Token(access_token='...…', ...), store=...)
     """
 
     def __init__(

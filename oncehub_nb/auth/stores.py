@@ -265,7 +265,7 @@ class KeyringTokenStore(TokenStore):
         lock_dir: where the lock files go (default: the file store's folder).
 
     Example:
-        >>> KeyringTokenStore().describe()  # doctest: +SKIP
+        >>> KeyringTokenStore().describe()  # nothing is read or written yet
         'system keyring (service oncehub-nb)'
     """
 

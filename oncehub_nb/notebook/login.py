@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb._display import in_notebook
 from oncehub_nb._errors import ConfigurationError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -37,20 +38,6 @@ if TYPE_CHECKING:
     from oncehub_nb.notebook.panel import LoginPanel
 
 __all__ = ["in_notebook", "kernel_is_local", "login", "login_async", "login_panel"]
-
-
-def in_notebook() -> bool:
-    """Tell whether this code runs in a notebook kernel (which can show widgets).
-
-    Example:
-        >>> in_notebook()
-        False
-    """
-    shell_module = sys.modules.get("IPython")
-    if shell_module is None:
-        return False
-    shell = shell_module.get_ipython()
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def kernel_is_local(env: Mapping[str, str] | None = None) -> bool:

@@ -78,7 +78,7 @@ class Resource(TableOutputs):
             nothing even when the error was not caught.
 
     Example:
-        >>> hub.bookings.get("BKNG-0123456789AB")["status"]  # doctest: +SKIP
+        >>> hub.bookings.get("BKNG-H60DZO03KD8P")["status"]
         'scheduled'
     """
 
@@ -208,7 +208,7 @@ class Resource(TableOutputs):
             The schema.
 
         Example:
-            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]  # doctest: +SKIP
+            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]
             ['owner.timezone', 'owner.teams']
         """
         extra = [prefixed(n, self.expansions.get(n, ())) for n in self._expand_names(expand)]
@@ -377,7 +377,9 @@ class Resource(TableOutputs):
             ConfigurationError: the id is empty or ``expand`` names a field that cannot expand.
 
         Example:
-            >>> hub.bookings.get("BKNG-0123456789AB", expand="owner")  # doctest: +SKIP
+            >>> booking = hub.bookings.get("BKNG-H60DZO03KD8P", expand="owner")
+            >>> booking["owner"]["object"], booking["owner"]["email"]
+            ('user', 'elizabeth.lam@martin-mcmillan.example.com')
         """
         path = self._object_path(object_id)
         expanded = self._expand(expand, on_list=False)

@@ -177,7 +177,7 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
         """Serve in the calling thread until Ctrl-C (for the CLI).
 
         Example:
-            >>> Sandbox(bookings=1).serve_forever()  # doctest: +SKIP
+            >>> Sandbox(bookings=1).serve_forever()  # blocks until Ctrl-C  # doctest: +SKIP
         """
         if self._server is not None:
             raise RuntimeError("the sandbox is already running in the background")

@@ -20,8 +20,9 @@ from urllib.parse import urljoin
 import requests
 
 from oncehub_nb import AuthorizationDenied, DeviceCodeExpired
+from oncehub_nb._consent import ConsentForm
 from oncehub_nb.auth.device import DeviceCode
-from oncehub_nb.testing._context import FlowContext, FormReader
+from oncehub_nb.testing._context import FlowContext
 from oncehub_nb.testing._scenarios import ACCOUNT, SCENARIOS, Outcome, error_outcome, scenario
 
 __all__ = ["SCENARIOS", "replay_user_codes", "verify_code"]
@@ -64,7 +65,7 @@ def verify_code(code: DeviceCode, *, allow: bool = True, timeout: float = 10) ->
     """
     with requests.Session() as session:
         page = session.get(code.link, timeout=timeout)
-        reader = FormReader()
+        reader = ConsentForm()
         reader.feed(page.text)
         if page.status_code != 200 or "ticket" not in reader.fields:
             raise RuntimeError(f"the verification page showed an error (HTTP {page.status_code})")
