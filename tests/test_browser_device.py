@@ -29,7 +29,18 @@ from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
 from oncehub_nb.auth.device import DeviceFlow
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.sandbox._times import ANCHOR_ENV
-from tests._jupyter import CHROMIUM, CONTRAST_JS, ERRORS_JS, FLAGS, lowest, server, write_notebook
+from tests._jupyter import (
+    CHROMIUM,
+    CONTRAST_JS,
+    ERRORS_JS,
+    FLAGS,
+    SIGN_IN_CELLS,
+    lowest,
+    server,
+    write_notebook,
+)
+from tests._jupyter import SECRETS_PRELUDE as PRELUDE
+from tests._jupyter import SECRETS_PROBE as PROBE
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
@@ -38,23 +49,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-PRELUDE = """
-from oncehub_nb._redact import watch_registrations as _watch
-_WATCH = _watch()  # kept: a dropped context manager would stop watching at once
-_SEEN = _WATCH.__enter__()
-"""
-CELLS = [
-    "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\nstore = MemoryTokenStore()",
-    "hub = await oncehub_nb.login_async(store=store, wait=600)",
-    'frame = hub.bookings.to_frame(progress=False)\nprint(len(frame), "bookings")\nframe.head()',
-]
-PROBE = """
-import json as _json, os as _os
-from oncehub_nb._redact import registered_secrets as _secrets
-_found = set(_secrets()) | set(_SEEN)
-with open(_os.environ["ONCEHUB_NB_SECRETS_OUT"], "w") as _f:
-    _json.dump(sorted(s for s in _found if s and len(s) >= 8), _f)
-"""
+CELLS = SIGN_IN_CELLS
 
 
 class FakeClock:
