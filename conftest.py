@@ -5,7 +5,8 @@ bookings, seed 7, anchored to 2026-06-01, no rate limit) started once per test s
 ``sb`` that sandbox. The modules in :data:`WRITING_MODULES` change data (cancel, create,
 delete ...): each gets a fresh sandbox of the same seed for its own examples, so no example
 sees another module's changes. Every doctest module runs in a temporary folder of its own
-(examples that write ``bookings.parquet`` write it there).
+(examples that write ``bookings.parquet`` write it there, and dlt keeps its files there, with its
+telemetry off).
 
 The names the examples use: ``hub``, ``sb``, ``transport`` (the client's), ``config`` (the
 sandbox's public OAuth app), ``store`` (a memory token store, empty at the start of each
@@ -130,7 +131,12 @@ def _doctest_module_room(
     saved = dict(doctest_namespace)
     with contextlib.ExitStack() as stack:
         patch = stack.enter_context(pytest.MonkeyPatch.context())
-        patch.chdir(tmp_path_factory.mktemp("doctest-cwd"))
+        room = tmp_path_factory.mktemp("doctest-cwd")
+        patch.chdir(room)
+        # oncehub_nb.dlt's examples: dlt sends no telemetry and keeps its files in the room.
+        patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        patch.setenv("DLT_DATA_DIR", str(room / "dlt"))
+        patch.setenv("DLT_PROJECT_DIR", str(room / "dlt"))
         if module in WRITING_MODULES:
             sb = _sandbox().start()
             # Stopped in the background (a stop waits out the server's 0.5 s poll); joined

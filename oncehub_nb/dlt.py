@@ -17,9 +17,13 @@ a time zone, counts as nullable integers and flags as nullable booleans.
 dlt is the ``dlt`` extra; this module is imported only by ``import oncehub_nb.dlt``.
 
 Example:
-    >>> import dlt  # doctest: +SKIP
-    >>> pipeline = dlt.pipeline("oncehub", destination="duckdb")  # doctest: +SKIP
-    >>> pipeline.run(oncehub_source(hub))  # doctest: +SKIP
+    >>> import dlt
+    >>> pipeline = dlt.pipeline("oncehub", destination="duckdb")
+    >>> info = pipeline.run(oncehub_source(hub, resources=["bookings"]))
+    >>> with pipeline.sql_client() as client:
+    ...     rows = client.execute_sql("SELECT count(*) FROM bookings")[0][0]
+    >>> rows == len(sb.ground_truth("bookings"))
+    True
 """
 
 from __future__ import annotations
@@ -127,8 +131,8 @@ def oncehub_source(
         ConfigurationError: an unknown resource name, or a negative lag.
 
     Example:
-        >>> source = oncehub_source(hub, resources=["bookings", "users"])  # doctest: +SKIP
-        >>> sorted(source.resources)  # doctest: +SKIP
+        >>> source = oncehub_source(hub, resources=["bookings", "users"])
+        >>> sorted(source.resources)
         ['bookings', 'users']
     """
     chosen = list(RESOURCES if resources is None else resources)

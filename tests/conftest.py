@@ -43,9 +43,7 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 
 def client_for(sb: Sandbox, **settings: Any) -> OnceHub:
     """A client on a sandbox, keeping under exactly the limits that sandbox enforces."""
-    settings.setdefault("rate_limits", tuple(sb.rate_limits) or None)
-    if settings["rate_limits"] is None:
-        del settings["rate_limits"]
+    settings.setdefault("rate_limit", sb.rate_limit)
     settings.setdefault("backoff_base", 0.01)
     return OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, **settings)
 

@@ -29,7 +29,7 @@ from oncehub_nb._http.limits import shared_limiter
 from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAuthConfig, Token
 from oncehub_nb.frames.sync import sync_bookings
-from oncehub_nb.notebook import login as _login
+from oncehub_nb.notebook import signin as _signin
 from oncehub_nb.sandbox import Sandbox
 from tests.http_doubles import json_answer, redirect_to, serve
 
@@ -65,7 +65,7 @@ def test_a_forged_redirect_to_the_loopback_catcher_does_not_end_the_login(
         if "Waiting" in words:  # the catcher is listening
             thread.start()
 
-    monkeypatch.setattr(_login, "print", see, raising=False)
+    monkeypatch.setattr(_signin, "print", see, raising=False)
     monkeypatch.setattr("builtins.input", pytest.fail)  # no paste needed
     hub = oncehub_nb.login(
         api_base=sb.base_url, rate_limit=False, env={}, store=MemoryTokenStore(), config=config,
@@ -140,7 +140,7 @@ def test_api_requests_are_counted_against_the_shared_limiter() -> None:
     with serve(json_answer(b'{"message": "ok"}')) as (base, seen):
         limits = ((3, 60.0),)
         with OnceHub(
-            api_key="k" * 24, api_base=f"{base}/v2", env={}, rate_limits=limits
+            api_key="k" * 24, api_base=f"{base}/v2", env={}, rate_limit=limits
         ) as hub:  # fmt: skip
             hub.validate()
             hub.validate()

@@ -153,7 +153,7 @@ def test_no_token_or_secret_ever_travels_in_a_url(sb: Sandbox) -> None:
         authorizations.append(str(response.request.headers.get("Authorization", "")))
 
     with OnceHub.from_oauth(
-        config, store=store, api_base=sb.base_url, rate_limits=tuple(sb.rate_limits), env={}
+        config, store=store, api_base=sb.base_url, rate_limit=sb.rate_limit, env={}
     ) as hub:
         hub.transport.hooks["response"].append(watch)  # every exchange, token calls included
         list(hub.bookings.list())
@@ -338,7 +338,7 @@ def test_no_secret_in_debug_logs_reprs_or_error_messages(sb: Sandbox) -> None:
         token = flow.finish(redirect)
         texts += [repr(flow), repr(config), repr(token), repr(store)]
         with OnceHub.from_oauth(
-            config, store=store, api_base=sb.base_url, rate_limits=tuple(sb.rate_limits), env={}
+            config, store=store, api_base=sb.base_url, rate_limit=sb.rate_limit, env={}
         ) as hub:
             hub.validate()
             sb.expire_access_token(token.access_token)

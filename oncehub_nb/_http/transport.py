@@ -125,7 +125,7 @@ class Transport:
         self.sleep = sleep
         self.hooks: dict[str, list[Callable[[Any], object]]] = {"request": [], "response": []}
         on = settings.rate_limit
-        limiter = shared_limiter(settings.api_base, settings.rate_limits) if on else None
+        limiter = shared_limiter(settings.api_base, settings.rate_limit) if on else None
         self.pacer = Pacer(limiter, max_wait=settings.max_wait)
         self._local = threading.local()
 
@@ -391,7 +391,7 @@ def standalone_transport(env: Mapping[str, str] | None = None) -> Transport:
 
     Example:
         >>> standalone_transport({}).settings.rate_limit
-        False
+        ()
     """
     import os
 

@@ -27,10 +27,15 @@ OnceHub documents no OAuth: this works with endpoints you configure
 (``ONCEHUB_DEVICE_AUTHORIZATION_URL``) and is proven against the bundled sandbox.
 
 Example:
-    >>> flow = DeviceFlow(config)  # doctest: +SKIP
-    >>> code = flow.start()  # doctest: +SKIP
-    >>> print(code.verification_uri, code.user_code)  # doctest: +SKIP
-    >>> token = flow.wait(code)  # returns once you approved in the browser  # doctest: +SKIP
+    >>> flow = DeviceFlow(config, store=store)
+    >>> code = flow.start()
+    >>> print(code.verification_uri, code.user_code)  # open the link, enter the code
+    http://127.0.0.1:.../oauth/device/verify ...-...
+    >>> sb.oauth.devices.decide(code.user_code, allow=True)  # you press Allow on that page
+    True
+    >>> token = flow.poll(code)  # one try; flow.wait(code) polls until you decide
+    >>> token.scope
+    'read write'
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from oncehub_nb.auth.grants import (
     client_auth,
     oauthlib_url,
 )
+from oncehub_nb.auth.stores import store_or_default
 from oncehub_nb.auth.tokens import Token, TokenStore
 from oncehub_nb.auth.validate import device_fields
 
@@ -141,12 +147,8 @@ class DeviceFlow:
         sleep: Callable[[float], object] | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        if store is None:
-            from oncehub_nb.auth.stores import FileTokenStore
-
-            store = FileTokenStore()
         self.config = config
-        self.store = store
+        self.store = store_or_default(store)
         self._sender = sender
         self._clock = clock
         self._sleep = sleep

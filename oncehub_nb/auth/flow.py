@@ -45,6 +45,7 @@ from oncehub_nb._http.credentials import Sender
 from oncehub_nb._http.urls import is_loopback_url
 from oncehub_nb._redact import redact_text, register_secret
 from oncehub_nb.auth.config import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuthConfig
+from oncehub_nb.auth.stores import store_or_default
 from oncehub_nb.auth.tokens import Token, TokenStore, describe_expiry
 from oncehub_nb.auth.validate import pending_fields
 
@@ -129,12 +130,8 @@ class AuthorizationFlow:
         new_secret: Callable[[int], str] = secrets.token_urlsafe,
         sender: Sender | None = None,
     ) -> None:
-        if store is None:
-            from oncehub_nb.auth.stores import FileTokenStore
-
-            store = FileTokenStore()
         self.config = config
-        self.store = store
+        self.store = store_or_default(store)
         self.ttl = ttl
         self._clock = clock
         self._sender = sender

@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -47,6 +47,7 @@ from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
 
 if TYPE_CHECKING:
+    from oncehub_nb._config import ClientSettings
     from oncehub_nb.auth.device import DeviceFlow
 
 __all__ = ["Connector", "LinkFacts", "Outcome", "explain", "state_of"]
@@ -198,7 +199,7 @@ class Connector:
         config: OAuthConfig | None = None,
         store: TokenStore,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = config
         self.store = store

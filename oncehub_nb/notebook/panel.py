@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 try:
     from oncehub_nb.notebook.widget import SignInWidget
@@ -33,6 +33,10 @@ except ImportError as exc:  # pragma: no cover - depends on the installed packag
         "the sign-in panel needs anywidget and ipywidgets (and a notebook kernel)",
         extra="notebooks",
     ) from exc
+
+
+if TYPE_CHECKING:
+    from oncehub_nb._config import ClientSettings
 
 from oncehub_nb._client import OnceHub
 from oncehub_nb._display import facts_html
@@ -74,9 +78,15 @@ class LoginPanel:
         stop: set when someone pressed "Stop waiting".
 
     Example:
-        >>> panel = oncehub_nb.login_panel()  # doctest: +SKIP
-        >>> panel  # shows the panel; sign in, then in the next cell:  # doctest: +SKIP
-        >>> hub = await panel.until_connected()  # doctest: +SKIP
+        >>> import oncehub_nb
+        >>> panel = oncehub_nb.login_panel(api_base=sb.base_url, store=store, env={})
+        >>> panel.connected  # show it as a cell's last expression; sign in there
+        False
+        >>> outcome = panel.connector.connect_api_key(sb.api_key)  # what pasting a key does
+        >>> panel.client.validate() == panel.client.account
+        True
+
+        In a notebook, ``hub = await panel.until_connected()`` waits for you in a cell.
     """
 
     def __init__(
@@ -87,7 +97,7 @@ class LoginPanel:
         force: bool = False,
         device_first: bool = False,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> None:
         self.connector = Connector(config=config, store=store, env=env, **settings)
         self.front_end = threading.Event()

@@ -7,7 +7,11 @@ DuckDB file (:mod:`oncehub_nb.frames.database`). The filters show in each method
 like ``to_frame()``'s (see :mod:`._signatures`).
 
 Example:
-    >>> table = hub.bookings.to_arrow(status="completed", progress=False)  # doctest: +SKIP
+    >>> table = hub.bookings.to_arrow(status="completed", progress=False)
+    >>> table.schema.field("starting_time").type
+    TimestampType(timestamp[us, tz=UTC])
+    >>> table.num_rows == len(hub.bookings.to_frame(status="completed", progress=False))
+    True
 """
 
 from __future__ import annotations
@@ -108,11 +112,35 @@ class _Pulling(Protocol):
     ) -> Any: ...
 
 
+def _pull_table(
+    resource: _Pulling,
+    convert: Callable[[pa.Table], Any] | None,
+    tz: str | None,
+    progress: bool | None,
+    expand: str | Iterable[str] | None,
+    after: str | None,
+    max_items: int | None,
+    filters: Mapping[str, Any],
+) -> Any:
+    """Pull into an Arrow table, then ``convert`` it (a partial one too, on ``PullInterrupted``)."""
+    check_tz(tz)
+    columns = resource.frame_columns(expand)
+    if convert is not None:
+        convert(records_to_arrow([], columns))  # a missing package fails before any request
+
+    def build(records: list[Record]) -> Any:
+        table = records_to_arrow(records, columns, tz=tz)
+        return table if convert is None else convert(table)
+
+    arguments = {**filters, "expand": expand, "after": after, "max_items": max_items}
+    return resource.pull(arguments, build=build, progress=progress, done=[])
+
+
 class TableOutputs:
     """``to_arrow()``, ``to_polars()`` and ``sync()`` to DuckDB, for every resource.
 
     Example:
-        >>> hub.users.to_arrow(progress=False).num_rows > 0  # doctest: +SKIP
+        >>> hub.users.to_arrow(progress=False).num_rows > 0
         True
     """
 
@@ -121,7 +149,7 @@ class TableOutputs:
         """Whether a sync asks only for what changed (the endpoint filters on update time).
 
         Example:
-            >>> hub.bookings.syncs_incrementally, hub.users.syncs_incrementally  # doctest: +SKIP
+            >>> hub.bookings.syncs_incrementally, hub.users.syncs_incrementally
             (True, False)
         """
         has_column = any(c.name == "last_updated_time" for c in self.columns)
@@ -138,14 +166,8 @@ class TableOutputs:
         **filters: Any,
     ) -> pa.Table:
         """Pull into a typed Arrow table (each resource shows its own filters and words)."""
-        check_tz(tz)
-        columns = self.frame_columns(expand)
-
-        def build(records: list[Record]) -> Any:
-            return records_to_arrow(records, columns, tz=tz)
-
-        arguments = {**filters, "expand": expand, "after": after, "max_items": max_items}
-        return self.pull(arguments, build=build, progress=progress, done=[])
+        table: pa.Table = _pull_table(self, None, tz, progress, expand, after, max_items, filters)
+        return table
 
     def to_polars(
         self: _Pulling,
@@ -158,15 +180,9 @@ class TableOutputs:
         **filters: Any,
     ) -> pl.DataFrame:
         """Pull into a typed polars frame (each resource shows its own filters and words)."""
-        check_tz(tz)
-        columns = self.frame_columns(expand)
-        arrow_to_polars(records_to_arrow([], columns))  # no polars: fail before any request
-
-        def build(records: list[Record]) -> Any:
-            return arrow_to_polars(records_to_arrow(records, columns, tz=tz))
-
-        arguments = {**filters, "expand": expand, "after": after, "max_items": max_items}
-        frame: pl.DataFrame = self.pull(arguments, build=build, progress=progress, done=[])
+        frame: pl.DataFrame = _pull_table(
+            self, arrow_to_polars, tz, progress, expand, after, max_items, filters
+        )
         return frame
 
     def sync(
@@ -200,7 +216,9 @@ class TableOutputs:
             PullInterrupted: the pull stopped early; what arrived is already saved.
 
         Example:
-            >>> contacts = hub.contacts.sync("crm.duckdb")  # doctest: +SKIP
+            >>> contacts = hub.contacts.sync("crm.duckdb", progress=False)
+            >>> len(contacts) == len(hub.contacts.to_frame(progress=False))
+            True
         """
         if Path(path).suffix.lower() not in DATABASE_SUFFIXES:
             raise ConfigurationError(

@@ -3,8 +3,9 @@
 Owns the fake OnceHub: the API routes (following OnceHub's official spec), its seeded data, the
 OAuth authorization server (OnceHub documents no OAuth; this one is built on oauthlib's
 server side), faults, limits and admin endpoints. A leaf: nothing in the core imports it, and
-it may import only the lowest layers (``_redact``, ``_errors``, ``_consent``) besides its own
-modules.
+besides its own modules it may import only the lowest layers (``_errors``, ``_consent``) and
+``_http.urls`` (the one test of what a loopback host is); a contract in ``pyproject.toml``
+keeps it off the client's send path.
 
 Example:
     >>> from oncehub_nb.sandbox import Sandbox
@@ -28,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 from oncehub_nb._consent import ConsentError
 from oncehub_nb.sandbox._departures import DEPARTURES, PROFILES, Departure, conform, live_spec
 from oncehub_nb.sandbox._oauth import OAuthProvider
+from oncehub_nb.sandbox._options import DataOptions, DeviceKnobs, OAuthKnobs, SandboxSettings
 from oncehub_nb.sandbox._server import Sandbox
 from oncehub_nb.sandbox._state import Account, SandboxState
 
@@ -36,9 +38,13 @@ __all__ = [
     "PROFILES",
     "Account",
     "ConsentError",
+    "DataOptions",
     "Departure",
+    "DeviceKnobs",
+    "OAuthKnobs",
     "OAuthProvider",
     "Sandbox",
+    "SandboxSettings",
     "SandboxState",
     "conform",
     "live_spec",

@@ -6,15 +6,9 @@ mapping what :meth:`DeviceGrants.status` returns to ``authorization_pending``, `
 ``access_denied``, ``expired_token`` or a token. This module only keeps the records, the knobs
 and the counters, and serves the verification page (enter the code, Allow / Deny).
 
-Knobs (``sb.oauth.configure(device_interval=...)`` or ``POST /_sandbox/oauth/knobs``):
-
-* ``device_interval``: the ``interval`` sent (seconds, default 5). A poll sooner than the
-  interval after the previous one answers ``slow_down`` (and counts as ``too_fast``).
-* ``device_code_ttl``: the codes' lifetime (seconds, default 600).
-* ``device_slow_down``: the N-th undecided poll of a code answers ``slow_down`` (0: never).
-* ``device_auto_decision`` / ``device_pending_polls``: ``"allow"`` or ``"deny"`` is applied
-  by itself once that many polls went undecided (``"none"``: only the verification page
-  decides). ``device_pending_polls=3, device_slow_down=3``: pending, pending, slow_down, token.
+Its knobs are :class:`~oncehub_nb.sandbox.DeviceKnobs` (what each means, and its default), set
+with ``sb.oauth.configure(device_interval=...)`` or ``POST /_sandbox/oauth/knobs``. For example
+``device_pending_polls=3, device_slow_down=3``: pending, pending, slow_down, token.
 
 Time is read from :attr:`DeviceGrants.clock` (``time.monotonic``; tests share a fake one with
 the client, so intervals are checked without real waiting).
@@ -34,20 +28,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from oauthlib.common import Request
+
+from oncehub_nb.sandbox._options import DeviceKnobs
 
 __all__ = ["DEVICE_GRANT", "DeviceGrants", "DeviceRecord"]
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-DEVICE_KNOBS = (
-    "device_interval",
-    "device_code_ttl",
-    "device_slow_down",
-    "device_auto_decision",
-    "device_pending_polls",
-)
 _ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # RFC 8628 6.1: no vowels, no look-alike digits
 
 
@@ -76,7 +64,7 @@ class DeviceRecord:
     poll_times: list[float] = dataclasses.field(default_factory=list)
 
 
-class DeviceGrants:
+class DeviceGrants(DeviceKnobs):
     """Device codes of one sandbox: records, knobs, counters, the status oauthlib asks for.
 
     Args:
@@ -85,11 +73,6 @@ class DeviceGrants:
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self.device_interval = 5
-        self.device_code_ttl: float = 600
-        self.device_slow_down = 0
-        self.device_auto_decision = "none"
-        self.device_pending_polls = 0
         #: Makes the user codes (the cassette recorder sets a repeatable one).
         self.new_user_code: Callable[[], str] = new_user_code
         self.records: dict[str, DeviceRecord] = {}  # by device_code
@@ -97,24 +80,6 @@ class DeviceGrants:
         self._stats: Counter[str] = Counter()
 
     # -- knobs ----------------------------------------------------------------------------
-
-    def configure(self, **knobs: Any) -> None:
-        """Set device knobs by name, checking each value (``ValueError`` otherwise)."""
-        for name, value in knobs.items():
-            if name not in DEVICE_KNOBS:
-                raise ValueError(f"unknown device knob {name!r}; use one of {DEVICE_KNOBS}")
-            if name == "device_auto_decision":
-                if value not in ("none", "allow", "deny"):
-                    raise ValueError("device_auto_decision must be 'none', 'allow' or 'deny'")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0")
-            elif name != "device_code_ttl" and not isinstance(value, int):
-                raise ValueError(f"{name} must be an integer")
-            setattr(self, name, value)
-
-    def knobs(self) -> dict[str, Any]:
-        """The current device knob values."""
-        return {name: getattr(self, name) for name in DEVICE_KNOBS}
 
     # -- records --------------------------------------------------------------------------
 

@@ -10,8 +10,6 @@ consent page does, so a decision is bound to a page this server rendered.
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from html import escape
 from urllib.parse import parse_qs
 
@@ -21,9 +19,8 @@ from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_pages import page
+from oncehub_nb.sandbox._oauth_records import FormTickets
 from oncehub_nb.sandbox._oauth_validator import basic_client_id
-
-TICKET_TTL = 600.0
 
 
 def _enter_page(message: str = "", status: int = 200) -> Response:
@@ -75,7 +72,7 @@ def device_blueprint(provider: OAuthProvider) -> Blueprint:
     bp = Blueprint("sandbox_oauth_device", __name__)
     devices = provider.devices
     lock = provider.validator.lock
-    tickets: dict[str, tuple[str, float]] = {}
+    tickets = FormTickets[str](lock)
 
     @bp.post("/oauth/device")
     def device_authorization() -> Response:
@@ -117,22 +114,15 @@ def device_blueprint(provider: OAuthProvider) -> Blueprint:
         record = devices.find(user_code)
         if record is None:
             return _enter_page("That code is unknown, already used or expired.", 400)
-        ticket = secrets.token_urlsafe(16)
-        now = time.monotonic()
-        with lock:
-            for stale in [k for k, (_, until) in tickets.items() if until < now]:
-                del tickets[stale]
-            tickets[ticket] = (record.user_code, now + TICKET_TTL)
+        ticket = tickets.issue(record.user_code)
         client = provider.clients.get(record.client_id)
         return _decision_page(client.name if client else record.client_id, record.user_code, ticket)
 
     @bp.post("/oauth/device/verify")
     def verify_decision() -> Response:
         form = request.form
-        with lock:
-            stored = tickets.pop(form.get("ticket", ""), None)
         user_code = form.get("user_code", "")
-        if stored is None or stored[1] < time.monotonic() or stored[0] != user_code:
+        if not tickets.spend(form.get("ticket", ""), user_code):
             return _enter_page("This form has expired or was already used: enter the code again.")
         allowed = form.get("decision") == "allow"
         if not devices.decide(user_code, allow=allowed):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
@@ -23,6 +21,7 @@ from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_device_routes import device_blueprint
 from oncehub_nb.sandbox._oauth_pages import callback_page, consent_page, error_page
+from oncehub_nb.sandbox._oauth_records import FormTickets
 
 #: Authorization-request parameters the consent form carries back.
 PARAMS = (
@@ -34,7 +33,6 @@ PARAMS = (
     "code_challenge",
     "code_challenge_method",
 )
-TICKET_TTL = 600.0
 MALFORMED = "The sign-in link is malformed (its query string is not valid form encoding)."
 
 
@@ -147,7 +145,7 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
     bp = Blueprint("sandbox_oauth", __name__)
     server = provider.server
     lock = provider.validator.lock
-    tickets: dict[str, tuple[dict[str, str], float]] = {}
+    tickets = FormTickets[dict[str, str]](lock)
 
     def validate(uri: str) -> tuple[list[str], dict[str, Any]]:
         with lock:
@@ -170,12 +168,7 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
         for name in ("state", "code_challenge", "code_challenge_method"):
             if info.get(name) is not None:
                 fields[name] = info[name]
-        ticket = secrets.token_urlsafe(16)
-        now = time.monotonic()
-        with lock:
-            for stale in [key for key, (_, until) in tickets.items() if until < now]:
-                del tickets[stale]
-            tickets[ticket] = (dict(fields), now + TICKET_TTL)
+        ticket = tickets.issue(dict(fields))
         client = provider.clients[info["client_id"]]
         return consent_page(client.name, scopes, {**fields, "ticket": ticket})
 
@@ -183,10 +176,8 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
     def authorize_decision() -> Response:
         form = request.form
         params = {name: form[name] for name in PARAMS if name in form}
-        with lock:
-            stored = tickets.pop(form.get("ticket", ""), None)
         # The one-time ticket binds the decision to a consent page this server rendered.
-        if stored is None or stored[1] < time.monotonic() or stored[0] != params:
+        if not tickets.spend(form.get("ticket", ""), params):
             return error_page(
                 "This consent form has expired or was already used. "
                 "Go back to your notebook and start signing in again."

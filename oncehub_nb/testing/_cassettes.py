@@ -1,9 +1,9 @@
 """Cassettes: where they are, the VCR configuration, recording from the sandbox, replaying.
 
 Example:
-    >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+    >>> with replay("api-key-valid") as r:
     ...     r.hub.validate()
-    'admin@sandbox.example.com'
+    'kevin.hernandez@martin-mcmillan.example.com'
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def cassette_dir() -> Path:
         ``cassettes/`` folder (editable install).
 
     Example:
-        >>> (cassette_dir() / "README.md").exists()  # doctest: +SKIP
+        >>> (cassette_dir() / "README.md").exists()
         True
     """
     package = Path(__file__).resolve().parent.parent
@@ -193,11 +193,15 @@ class Replay(FlowContext):
             tokens expire).
 
     Example:
-        >>> with replay("refresh-rotation") as r:  # doctest: +SKIP
+        >>> with replay("refresh-rotation") as r:
         ...     hub = r.hub                       # signs in from the cassette
         ...     hub.validate()
         ...     r.clock.advance(3570)             # 30 s before expiry
         ...     hub.validate()                    # refreshed, with rotation
+        ...     hub.auth.refresh_count
+        'kevin.hernandez@martin-mcmillan.example.com'
+        'kevin.hernandez@martin-mcmillan.example.com'
+        1
     """
 
     def __init__(self, scenario: Scenario, *, cassette: Any) -> None:
@@ -261,7 +265,7 @@ def replay(name: str, *, path: str | os.PathLike[str] | None = None) -> Iterator
         FileNotFoundError: the cassette is missing.
 
     Example:
-        >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+        >>> with replay("api-key-valid") as r:
         ...     assert r.run() == r.scenario.expected
     """
     scenario = _scenario(name)
@@ -332,7 +336,8 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
         RecordingError: the live outcome differs from the expected one.
 
     Example:
-        >>> record_scenario("api-key-valid", "cassettes")  # doctest: +SKIP
+        >>> record_scenario("api-key-valid", "cassettes")
+        PosixPath('cassettes/api-key-valid.yaml')
     """
     from oncehub_nb.sandbox import Sandbox
     from oncehub_nb.sandbox._times import FIXED_ANCHOR

@@ -138,8 +138,8 @@ def consent(authorize_url: str, *, allow: bool = True, timeout: float = 10) -> s
         ConsentError: the page showed an error instead of the form (a ``RuntimeError``).
 
     Example:
-        >>> consent(flow.start())  # doctest: +SKIP
-        'https://sandbox.invalid/oauth/callback?code=<CODE_1>&state=replay-1-...'
+        >>> consent(flow.start())
+        'http://127.0.0.1:.../oauth/callback?code=...&state=...'
     """
     return press_consent(authorize_url, allow=allow, timeout=timeout)
 
