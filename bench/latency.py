@@ -48,9 +48,9 @@ def client(base: str, max_walks: int, limits: str, out: str) -> None:
     key = os.environ["BENCH_SANDBOX_KEY"]  # not on the command line, where ps shows it
     stamps: list[float] = []
     sends: list[float] = []
-    rate_limits = tuple(tuple(pair) for pair in json.loads(limits))
+    rate_limit = tuple(tuple(pair) for pair in json.loads(limits))
     with OnceHub(
-        api_key=key, api_base=base, env={}, max_walks=max_walks, rate_limits=rate_limits
+        api_key=key, api_base=base, env={}, max_walks=max_walks, rate_limit=rate_limit
     ) as hub:
         hub.transport.hooks["response"].append(lambda r: stamps.append(time.perf_counter()))
         hub.transport.hooks["request"].append(lambda r: sends.append(time.perf_counter()))
@@ -142,7 +142,7 @@ def latency_table(n: int, latencies: tuple[int, ...], runs: int) -> None:
 
 def rate_limited(n: int = 40_000, *, max_walks: int) -> dict[str, Any]:
     with Sandbox(bookings=n, seed=6, time_scale=0.05) as sb:
-        limits = tuple(sb.rate_limits)
+        limits = tuple(sb.rate_limit)
         timing, frame = run_client(sb, max_walks=max_walks, limits=limits)
         with OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}) as hub:
             right = frame.equals(truth_frame(sb, hub))

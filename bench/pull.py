@@ -111,10 +111,10 @@ def pull_vs_floor() -> None:
 def rate_limited() -> None:
     n = 40_000  # 400 pages: two windows of the per-IP limit (200 per 5 min, here per 15 s)
     with Sandbox(bookings=n, seed=6, time_scale=0.05) as sb:
-        limits = list(sb.rate_limits)
+        limits = list(sb.rate_limit)
         stamps: list[float] = []
         with OnceHub(
-            api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limits=tuple(limits)
+            api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=tuple(limits)
         ) as hub:
             hub.transport.session.hooks["response"].append(
                 lambda response, *args, **kwargs: stamps.append(time.perf_counter())

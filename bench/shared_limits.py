@@ -50,7 +50,7 @@ def worker(spec: dict[str, Any]) -> None:
         api_key=spec["key"],
         api_base=spec["base"],
         env={},
-        rate_limits=tuple(tuple(pair) for pair in spec["limits"]),
+        rate_limit=tuple(tuple(pair) for pair in spec["limits"]),
     ) as hub:
         hub.transport.hooks["response"].append(lambda _response: stamps.append(time.time()))
         while time.time() < spec["start"]:
@@ -68,7 +68,7 @@ def run(
     sb: Any, processes: int, *, package: Path | None, kill_after: int | None = None
 ) -> dict[str, Any]:
     """Start ``processes`` pulls together on ``sb``; optionally SIGKILL the first one mid-pull."""
-    sb.set_rate_limits(sb.rate_limits)  # the sandbox's budgets start empty
+    sb.set_rate_limit(sb.rate_limit)  # the sandbox's budgets start empty
     sb.reset_stats()
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "ONCEHUB_CACHE_DIR": cache}
@@ -76,7 +76,7 @@ def run(
         spec = {
             "key": sb.api_key,
             "base": sb.base_url,
-            "limits": sb.rate_limits,
+            "limits": sb.rate_limit,
             "start": start,
             "package": str(package) if package else None,
         }
@@ -101,7 +101,7 @@ def run(
     stats = sb.stats()
     truth = [b["id"] for b in sb.ground_truth("bookings")]
     stamps = sorted(s for r in results for s in r["stamps"])
-    burst, window = sb.rate_limits[-1]
+    burst, window = sb.rate_limit[-1]
     steady = None
     if len(stamps) > burst + 1:
         steady = (len(stamps) - burst) / (stamps[-1] - stamps[burst - 1]) / (burst / window)
@@ -143,7 +143,7 @@ def main() -> None:
     with Sandbox(bookings=args.bookings, seed=5, time_scale=SCALE) as sb:
         print(
             f"{args.bookings:,} bookings per process, one account, sandbox limits "
-            f"{sb.rate_limits} (OnceHub's, 20x faster); {args.rounds} rounds, medians"
+            f"{sb.rate_limit} (OnceHub's, 20x faster); {args.rounds} rounds, medians"
         )
         for _ in range(args.rounds):
             for label, n, kill in scenarios:

@@ -5,8 +5,12 @@ when something uses them.
 
 Example:
     >>> import oncehub_nb
-    >>> hub = oncehub_nb.OnceHub(api_key="...")  # doctest: +SKIP
-    >>> hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
+    >>> hub = oncehub_nb.OnceHub(api_key=sb.api_key, api_base=sb.base_url)  # sb: the sandbox
+    >>> hub.bookings.to_frame(status="scheduled")[["id", "starting_time", "owner_id"]].head(3)
+                      id             starting_time        owner_id
+    0  BKNG-H60DZO03KD8P 2026-06-10 09:30:00+00:00  USR-VCSFM7P8CU
+    1  BKNG-LR6FYVQU5H5M 2026-06-30 23:45:00+00:00  USR-EIW8UO9B4K
+    2  BKNG-OK7AY11U63XB 2026-07-09 09:00:00+00:00  USR-1Q7NIG2CKR
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from oncehub_nb._errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    DeviceCodeExpired,
     InvalidRedirectURL,
     MissingDependencyError,
     NotFoundError,
@@ -55,6 +60,7 @@ __all__ = [
     "ClientSettings",
     "ConfigurationError",
     "ConflictError",
+    "DeviceCodeExpired",
     "InvalidRedirectURL",
     "MissingDependencyError",
     "NotFoundError",

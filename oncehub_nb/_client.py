@@ -61,7 +61,7 @@ class OnceHub:
             :class:`~oncehub_nb.auth.OAuthAuth` (see :meth:`from_oauth`) ...
         env: the environment to read ``ONCEHUB_*`` variables from (default ``os.environ``).
         **settings: any :class:`~oncehub_nb._config.Settings` field: ``api_base``, ``timeout``,
-            ``max_retries``, ``page_size``, ``rate_limit``, ``rate_limits``, ...
+            ``max_retries``, ``page_size``, ``rate_limit``, ``max_wait``, ...
 
     Attributes:
         bookings: the ``/bookings`` resource (also ``contacts``, ``users``, ``teams``,
@@ -76,9 +76,16 @@ class OnceHub:
         ConfigurationError: no credentials, or an invalid setting (named in the message).
 
     Example:
-        >>> with OnceHub(api_key="...") as hub:  # doctest: +SKIP
+        >>> with OnceHub(api_key=sb.api_key, api_base=sb.base_url) as hub:  # sb: the sandbox
         ...     print(hub.validate())
-        ...     frame = hub.bookings.to_frame(status="scheduled")
+        ...     frame = hub.bookings.to_frame(status="scheduled", progress=False)
+        kevin.hernandez@martin-mcmillan.example.com
+        >>> hub
+        OnceHub(api_base='http://127.0.0.1:.../v2', auth=ApiKeyAuth(api_key='...…'))
+        >>> frame[["id", "starting_time"]].head(2)
+                          id             starting_time
+        0  BKNG-H60DZO03KD8P 2026-06-10 09:30:00+00:00
+        1  BKNG-LR6FYVQU5H5M 2026-06-30 23:45:00+00:00
     """
 
     def __init__(
@@ -185,7 +192,10 @@ class OnceHub:
             ReauthorizationRequired: no token is stored for this app: sign in first.
 
         Example:
-            >>> hub = OnceHub.from_oauth(OAuthConfig.from_env(), api_base=...)  # doctest: +SKIP
+            >>> token = flow.finish(sb.consent(flow.start()))  # sign in (sandbox: no person)
+            >>> hub = OnceHub.from_oauth(config, store=store, api_base=sb.base_url)
+            >>> hub.validate()
+            'kevin.hernandez@martin-mcmillan.example.com'
         """
         from oncehub_nb.auth.config import OAuthConfig
         from oncehub_nb.auth.oauth import OAuthAuth
@@ -217,8 +227,8 @@ class OnceHub:
             PermissionDeniedError: the account's plan has no API access.
 
         Example:
-            >>> hub.validate()  # doctest: +SKIP
-            'admin@example.com'
+            >>> hub.validate()
+            'kevin.hernandez@martin-mcmillan.example.com'
         """
         body = self.transport.request_json("GET", "/test", expect=dict)
         message = body.get("message", "")

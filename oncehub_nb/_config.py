@@ -7,7 +7,7 @@ documented rate limits of 5 requests per second per account and 200 per 5 minute
 |---|---|---|
 | ``ONCEHUB_API_KEY`` | the API key (read by :meth:`OnceHub.from_env`) | none |
 | ``ONCEHUB_API_BASE`` | ``api_base`` | ``https://api.oncehub.com/v2`` |
-| ``ONCEHUB_RATE_LIMIT`` | ``rate_limit`` (``on`` / ``off``) | ``on`` |
+| ``ONCEHUB_RATE_LIMIT`` | ``rate_limit`` (``on``: OnceHub's limits / ``off``) | ``on`` |
 | ``ONCEHUB_TIMEOUT`` | ``timeout`` in seconds | ``30`` |
 | ``ONCEHUB_MAX_RETRIES`` | ``max_retries`` | ``5`` |
 | ``ONCEHUB_MAX_WAIT`` | ``max_wait`` in seconds | ``600`` |
@@ -20,7 +20,7 @@ The rate limit is shared by every process on the machine (see ``oncehub_nb._http
 Example:
     >>> s = Settings.resolve(api_base="http://127.0.0.1:8080/v2", env={})
     >>> s.api_base, s.page_size, s.rate_limit, s.max_wait
-    ('http://127.0.0.1:8080/v2', 100, True, 600.0)
+    ('http://127.0.0.1:8080/v2', 100, ((5, 1.0), (200, 300.0)), 600.0)
 """
 
 from __future__ import annotations
@@ -62,6 +62,20 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise ConfigurationError(f"{name}={raw!r} is not understood: use 'on' or 'off'")
 
 
+def _limit_pairs(rate_limit: Any) -> tuple[tuple[int, float], ...]:
+    if rate_limit is True:
+        return DEFAULT_RATE_LIMITS
+    if rate_limit is False:
+        return ()
+    try:
+        return tuple((int(n), float(window)) for n, window in rate_limit)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"rate_limit must be True, False or (requests, window seconds) pairs, "
+            f"got {rate_limit!r}"
+        ) from None
+
+
 def _parse_number(name: str, raw: str, kind: type[int] | type[float]) -> Any:
     try:
         return kind(raw.strip())
@@ -86,8 +100,7 @@ class ClientSettings(TypedDict, total=False):
     backoff_base: float | None
     backoff_max: float | None
     page_size: int | None
-    rate_limit: bool | None
-    rate_limits: Sequence[tuple[int, float]] | None
+    rate_limit: bool | Sequence[tuple[int, float]] | None
     max_walks: int | None
     user_agent: str | None
     max_response_bytes: int | None
@@ -108,9 +121,10 @@ class Settings:
             wait between half the step and the step).
         backoff_max: the longest single wait between tries, in seconds.
         page_size: items requested per page (the API allows 1 to 100).
-        rate_limit: whether the client-side rate limiter is on.
-        rate_limits: ``(requests, window seconds)`` pairs the limiter keeps under: the first
-            is counted per account (credential), the others per IP (this machine).
+        rate_limit: the ``(requests, window seconds)`` pairs the client-side limiter keeps
+            under: the first is counted per account (credential), the others per IP (this
+            machine); ``()`` when it is off. Given as ``True`` (OnceHub's limits, the
+            default), ``False`` (off) or the pairs.
         max_walks: the most slices one pull walks at once when the round trip, not the rate
             limit, holds it back (bookings, contacts and SMS notifications, sliced by
             ``creation_time``); 1 keeps every pull one cursor walk.
@@ -119,7 +133,9 @@ class Settings:
 
     Example:
         >>> Settings.resolve(env={"ONCEHUB_RATE_LIMIT": "off"}).rate_limit
-        False
+        ()
+        >>> Settings.resolve(rate_limit=[(2, 1)], env={}).rate_limit
+        ((2, 1.0),)
     """
 
     api_base: str = DEFAULT_API_BASE
@@ -129,8 +145,7 @@ class Settings:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     page_size: int = 100
-    rate_limit: bool = True
-    rate_limits: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
+    rate_limit: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
     max_walks: int = 4
     user_agent: str = ""
     max_response_bytes: int = 32 * 1024 * 1024
@@ -158,10 +173,11 @@ class Settings:
             )
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, got {self.max_retries}")
-        for pair in self.rate_limits:
+        for pair in self.rate_limit:
             if len(pair) != 2 or pair[0] < 1 or pair[1] <= 0:
                 raise ConfigurationError(
-                    f"rate_limits must be (requests >= 1, window seconds > 0) pairs, got {pair!r}"
+                    f"rate_limit must be True, False or (requests >= 1, window seconds > 0) "
+                    f"pairs, got {pair!r}"
                 )
         object.__setattr__(self, "api_base", base)
         if not self.user_agent:
@@ -218,10 +234,8 @@ class Settings:
             else:
                 values[field] = _parse_number(var, raw, kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "rate_limits" in values:
-            values["rate_limits"] = tuple(
-                (int(n), float(window)) for n, window in values["rate_limits"]
-            )
+        if "rate_limit" in values:
+            values["rate_limit"] = _limit_pairs(values["rate_limit"])
         return cls(**values)
 
 

@@ -1,4 +1,7 @@
-"""Facts as a small HTML table: the one renderer of the notebook views of SDK objects.
+"""Notebook display: the one test for "in a notebook kernel", and facts as a small HTML table.
+
+:func:`in_notebook` decides where widgets, progress bars and short errors may appear (the
+sign-in, the pulls and the error display all ask it).
 
 Objects describe themselves as ``(name, text)`` rows with secrets already masked (the client,
 its credential, a sign-in flow); this turns rows into the ``_repr_html_`` a notebook shows.
@@ -12,10 +15,32 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from html import escape
 
-__all__ = ["facts_html", "facts_text"]
+__all__ = ["facts_html", "facts_text", "in_notebook"]
+
+
+def in_notebook() -> bool:
+    """Tell whether this code runs in a notebook kernel (which can show widgets).
+
+    IPython is never imported here: a kernel has already imported it. A kernel's shell is an
+    ipykernel ``ZMQInteractiveShell`` (or a subclass with another name, as Colab's is), and
+    its configuration holds ``IPKernelApp``; a terminal IPython has neither.
+
+    Example:
+        >>> in_notebook()
+        False
+    """
+    shell_module = sys.modules.get("IPython")
+    get_shell = getattr(shell_module, "get_ipython", None)
+    shell = get_shell() if callable(get_shell) else None
+    if shell is None:
+        return False
+    kernel_shell = any(c.__name__ == "ZMQInteractiveShell" for c in type(shell).__mro__)
+    return kernel_shell or "IPKernelApp" in getattr(shell, "config", {})
+
 
 _TABLE = (
     '<div class="oncehub-nb" style="font-family:var(--jp-ui-font-family,system-ui,sans-serif);'

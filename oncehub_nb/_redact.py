@@ -1,16 +1,15 @@
 """Masking of secrets: one function for values, one for free text, one logging filter.
 
-Secrets are API keys, client secrets, authorization codes, PKCE verifiers, and access and refresh
-tokens. They show as their first four characters and an ellipsis (``'abcd…'``), or as ``'…'``
-alone when they are too short for four characters to be safe to show.
+Secrets are API keys, client secrets, authorization and device codes, PKCE verifiers, access and
+refresh tokens. They show as their first four characters and an ellipsis (``'abcd…'``), or as
+``'…'`` alone when too short for four characters to be safe to show.
 
 Two defences work together in :func:`redact_text`:
 
 * every secret the SDK handles is registered with :func:`register_secret` the moment it is read,
   together with the object that holds it (a client's auth, a token, a sign-in flow); while that
-  object lives, any occurrence of the secret in text is masked, whatever surrounds it. When the
-  owner is garbage-collected its secrets are forgotten, so a long-running kernel does not
-  accumulate every token it ever saw;
+  object lives, any occurrence of the secret in text is masked, whatever surrounds it. Once the
+  owner is garbage-collected its secrets are forgotten: a long-running kernel keeps no old ones;
 * well-known shapes (``API-Key: ...``, ``Authorization: Bearer ...``, ``access_token=...``,
   ``"refresh_token": "..."``) are masked even when the value was never registered, which matters
   for third-party loggers such as requests-oauthlib, which logs whole tokens at DEBUG.
@@ -77,6 +76,7 @@ SECRET_FIELDS: dict[str, str] = {
     "client_secret": "CLIENT_SECRET",
     "code": "CODE",
     "code_verifier": "CODE_VERIFIER",
+    "device_code": "DEVICE_CODE",
     "code_challenge": "CODE_CHALLENGE",
     "ticket": "TICKET",
     "token": "TOKEN",

@@ -7,11 +7,23 @@ returned when the webhook was created. The header reads ``t=<unix seconds>,s=<he
 
 Example:
     >>> from oncehub_nb.webhooks import parse_event, verify_signature
-    >>> def handle(body: bytes, headers: dict[str, str], secret: str):  # doctest: +SKIP
+    >>> def handle(body: bytes, headers: dict[str, str], secret: str):
     ...     verify_signature(body, headers["Oncehub-Signature"], secret)
     ...     event = parse_event(body)
     ...     if event.type == "booking.canceled":
     ...         print(event.data["id"], event.owner_id)
+
+    A request as OnceHub would send it (:func:`sign` stands in for OnceHub here):
+
+    >>> body = (b'{"id": "EVNT-1", "type": "booking.canceled",'
+    ...         b' "data": {"id": "BKNG-1", "owner": "USR-1"}}')
+    >>> headers = {"Oncehub-Signature": sign(body, "the-secret", int(time.time()))}
+    >>> handle(body, headers, "the-secret")
+    BKNG-1 USR-1
+    >>> handle(body.replace(b"BKNG-1", b"BKNG-2"), headers, "the-secret")  # a changed body
+    Traceback (most recent call last):
+    ...
+    oncehub_nb.WebhookSignatureError: The signature does not match the body: ...
 """
 
 from __future__ import annotations

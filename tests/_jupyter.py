@@ -220,3 +220,25 @@ ERRORS_JS = """
   return found;
 }
 """
+
+
+#: The cells of the sign-in journey a browser test drives: sign in, then pull a frame.
+SIGN_IN_CELLS = [
+    "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\nstore = MemoryTokenStore()",
+    "hub = await oncehub_nb.login_async(store=store, wait=600)",
+    'frame = hub.bookings.to_frame(progress=False)\nprint(len(frame), "bookings")\nframe.head()',
+]
+#: First cell of a journey: note every secret the kernel registers from here on.
+SECRETS_PRELUDE = """
+from oncehub_nb._redact import watch_registrations as _watch
+_WATCH = _watch()  # kept: a dropped context manager would stop watching at once
+_SEEN = _WATCH.__enter__()
+"""
+#: Last cell: write the secrets seen to ONCEHUB_NB_SECRETS_OUT, for the test to look for.
+SECRETS_PROBE = """
+import json as _json, os as _os
+from oncehub_nb._redact import registered_secrets as _secrets
+_found = set(_secrets()) | set(_SEEN)
+with open(_os.environ["ONCEHUB_NB_SECRETS_OUT"], "w") as _f:
+    _json.dump(sorted(s for s in _found if s and len(s) >= 8), _f)
+"""

@@ -23,7 +23,7 @@ def pull(spec: dict[str, Any], sends: list[float]) -> dict[str, Any]:
         api_key=spec["key"],
         api_base=spec["base"],
         env={},
-        rate_limits=tuple(tuple(pair) for pair in spec["limits"]),
+        rate_limit=tuple(tuple(pair) for pair in spec["limits"]),
         page_size=spec.get("page_size", 100),
         backoff_base=0.05,
         # One walk: the sends are stamped in the request hook, after the turn; in a sliced

@@ -43,9 +43,7 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 
 def client_for(sb: Sandbox, **settings: Any) -> OnceHub:
     """A client on a sandbox, keeping under exactly the limits that sandbox enforces."""
-    settings.setdefault("rate_limits", tuple(sb.rate_limits) or None)
-    if settings["rate_limits"] is None:
-        del settings["rate_limits"]
+    settings.setdefault("rate_limit", sb.rate_limit)
     settings.setdefault("backoff_base", 0.01)
     # One cursor walk unless a test asks for more: the suite's request counts are one walk's,
     # and on a busy machine a loopback page can look slow enough to slice (tests/test_sliced_*).
@@ -75,3 +73,12 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any
     count against the next. Processes a test starts inherit the folder.
     """
     monkeypatch.setenv("ONCEHUB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _dlt_offline(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """dlt (oncehub_nb.dlt) sends no telemetry and keeps its files in a temporary folder."""
+    folder = tmp_path_factory.mktemp("dlt")
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    monkeypatch.setenv("DLT_DATA_DIR", str(folder))
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(folder))

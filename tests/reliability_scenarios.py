@@ -214,7 +214,7 @@ def _api_key_scenario(
     result = ScenarioResult(name, fault)
     with Sandbox(bookings=BOOKINGS, seed=11, time_scale=0.01) as sb:
         result.faults_injected += arm(sb)
-        settings.setdefault("rate_limits", tuple(sb.rate_limits))
+        settings.setdefault("rate_limit", sb.rate_limit)
         settings.setdefault("backoff_base", 0.01)
         settings.setdefault("max_retries", MAX_RETRIES)
         # The request bound below is a single walk's: a slow answer may make a pull slice
@@ -285,7 +285,7 @@ def scenario_rate_limit_tightened() -> ScenarioResult:
     """The server tightens its limit to 1 request per 0.15 s mid-pull; the client adapts."""
 
     def arm(sb: Sandbox) -> int:
-        sb.schedule(6, lambda: sb.set_rate_limits([(1, 0.15), (200, 3.0)]))
+        sb.schedule(6, lambda: sb.set_rate_limit([(1, 0.15), (200, 3.0)]))
         return 1
 
     return _api_key_scenario("rate limit tightened", "5 per 0.01 s -> 1 per 0.15 s", arm)
@@ -316,7 +316,7 @@ def _oauth_scenario(
                 config,
                 store=store,
                 api_base=sb.base_url,
-                rate_limits=tuple(sb.rate_limits),
+                rate_limit=sb.rate_limit,
                 backoff_base=0.01,
                 max_retries=MAX_RETRIES,
                 max_walks=1,  # the request bound is a single walk's (see run_scenario)

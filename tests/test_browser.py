@@ -35,10 +35,13 @@ from tests._jupyter import (
     CONTRAST_JS,
     ERRORS_JS,
     FLAGS,
+    SIGN_IN_CELLS,
     lowest,
     server,
     write_notebook,
 )
+from tests._jupyter import SECRETS_PRELUDE as PRELUDE
+from tests._jupyter import SECRETS_PROBE as PROBE
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
@@ -46,22 +49,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
-JOURNEY = [
-    "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\nstore = MemoryTokenStore()",
-    "hub = await oncehub_nb.login_async(store=store, wait=600)",
-    'frame = hub.bookings.to_frame(progress=False)\nprint(len(frame), "bookings")\nframe.head()',
-]
-PROBE = """
-import json as _json, os as _os
-from oncehub_nb._redact import registered_secrets as _secrets
-_found = set(_secrets()) | set(_SEEN)
-with open(_os.environ["ONCEHUB_NB_SECRETS_OUT"], "w") as _f:
-    _json.dump(sorted(s for s in _found if s and len(s) >= 8), _f)
-"""
-PRELUDE = """
-from oncehub_nb._redact import watch_registrations as _watch
-_SEEN = _watch().__enter__()
-"""
+JOURNEY = SIGN_IN_CELLS
 SYNC_LOGIN = (
     "import oncehub_nb\nfrom oncehub_nb.auth import MemoryTokenStore\n\n"
     "hub = oncehub_nb.login(store=MemoryTokenStore())"

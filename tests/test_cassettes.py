@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import threading
 import time
 from pathlib import Path
@@ -180,3 +181,24 @@ def test_live_environment_secrets_never_land() -> None:
     s = Scrubber(env={"ONCEHUB_API_KEY": SECRET})
     out = s.before_record_request(Request("GET", "https://x/v2/test", f"note {SECRET}", {}))
     assert out.body == b"note <API_KEY_1>"
+
+
+DEVICE_GRANT_FORM = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+
+
+@pytest.mark.parametrize(
+    ("name", "polls"),
+    [("device-granted", 3), ("device-slow-down", 3), ("device-denied", 2), ("device-expired", 2)],
+)
+def test_device_cassettes_hold_no_device_code_and_one_poll_per_wait(name: str, polls: int) -> None:
+    text = cassette_path(name).read_text()
+    # every device_code, in the JSON answer and in each token request, is the placeholder
+    values = re.findall(r'device_code(?:"\s*:\s*"|=)([^"&\s]+)', text)
+    assert values and set(values) == {"<DEVICE_CODE_1>"}
+    assert text.count(DEVICE_GRANT_FORM) == polls == SCENARIOS[name].expected["polls"]
+    waits = SCENARIOS[name].expected.get("waits")
+    if waits is not None:  # each token request came a full interval after the last answer
+        assert len(waits) >= polls and all(w >= 5.0 for w in waits[:polls])
+    with replay(name) as run:
+        assert run.run() == SCENARIOS[name].expected
+        assert run.clock() - 1_780_272_000.0 == sum(waits or [5.0] * polls)

@@ -9,8 +9,7 @@ def test_defaults_are_real_oncehub() -> None:
     s = Settings.resolve(env={})
     assert s.api_base == "https://api.oncehub.com/v2"
     assert s.page_size == 100
-    assert s.rate_limit is True
-    assert s.rate_limits == ((5, 1.0), (200, 300.0))
+    assert s.rate_limit == ((5, 1.0), (200, 300.0))
     assert s.user_agent.startswith("oncehub-nb/")
 
 
@@ -25,13 +24,37 @@ def test_environment_then_arguments_win() -> None:
     s = Settings.resolve(env=env)
     assert (s.api_base, s.rate_limit, s.timeout, s.max_retries, s.page_size) == (
         "http://127.0.0.1:9/v2",
-        False,
+        (),
         12.5,
         2,
         50,
     )
     assert Settings.resolve(env=env, rate_limit=True, page_size=10).page_size == 10
-    assert Settings.resolve(env=env, rate_limit=True).rate_limit is True
+    assert Settings.resolve(env=env, rate_limit=True).rate_limit == ((5, 1.0), (200, 300.0))
+
+
+@pytest.mark.parametrize(
+    ("given", "pairs"),
+    [
+        (True, ((5, 1.0), (200, 300.0))),
+        (False, ()),
+        ([(2, 1), (100, 60)], ((2, 1.0), (100, 60.0))),
+        (((3, 0.5),), ((3, 0.5),)),
+    ],
+)
+def test_rate_limit_is_one_setting_on_off_or_pairs(given: object, pairs: object) -> None:
+    assert Settings.resolve(env={}, rate_limit=given).rate_limit == pairs  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["on", [(0, 1.0)], [(5, 0)], [(5,)], 7])
+def test_a_wrong_rate_limit_names_the_setting(given: object) -> None:
+    with pytest.raises(ConfigurationError, match="rate_limit must be True, False or"):
+        Settings.resolve(env={}, rate_limit=given)  # type: ignore[arg-type]
+
+
+def test_rate_limits_is_no_longer_a_setting() -> None:
+    with pytest.raises(ConfigurationError, match="unknown setting"):
+        Settings.resolve(env={}, rate_limits=((5, 1.0),))  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(

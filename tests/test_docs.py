@@ -13,6 +13,7 @@ resolves, and each docstring matches its signature.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import re
@@ -177,13 +178,16 @@ def test_every_oncehub_variable_is_in_the_configuration_reference() -> None:
 
 
 def test_sandbox_knobs_table_matches_the_code() -> None:
-    from oncehub_nb.sandbox import Sandbox
+    from oncehub_nb.sandbox import DataOptions, DeviceKnobs, OAuthKnobs, Sandbox
 
-    defaults = {
+    defaults: dict[str, object] = {
         name: param.default
         for name, param in inspect.signature(Sandbox).parameters.items()
         if param.default is not inspect.Parameter.empty
     }
+    defaults |= dataclasses.asdict(DataOptions())
+    defaults |= {name: getattr(OAuthKnobs, name) for name in OAuthKnobs.knob_types()}
+    defaults |= {name: getattr(DeviceKnobs, name) for name in DeviceKnobs.knob_types()}
     page = (DOCS / "how-to" / "sandbox.md").read_text(encoding="utf-8")
     table = page.split("## Knobs", 1)[1].split("\n\n")[1]
     rows = [line for line in table.splitlines() if line.startswith("| `")]

@@ -44,7 +44,8 @@ def page(site: Path, name: str) -> str:
 def test_sign_in_page_shows_the_panel_and_the_connected_client(site: Path) -> None:
     html = page(site, "01-sign-in")
     assert html.count('src="data:image/png;base64,') >= 1  # the picture of the panel
-    assert "The sign-in panel (OAuth sign-in or an API key) appears here" in html  # its output
+    shown = "The sign-in panel (a code, OAuth sign-in or an API key) appears here"
+    assert shown in html  # its output
     assert html.count("Connection</th>") >= 2 and "API key " in html  # hub, both ways
     assert 'class="dataframe"' in html and "BKNG-" in html
     assert "Already signed in as" in html

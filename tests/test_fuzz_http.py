@@ -45,6 +45,8 @@ from oncehub_nb.resources import (
 )
 from tests.fuzzing import COUNTS, FUZZ, check_total, json_values, messy_values
 
+pytestmark = pytest.mark.fuzz
+
 # -- 3. API records into every resource's frame ---------------------------------------------------
 
 RESOURCES = [

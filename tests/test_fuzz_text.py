@@ -30,6 +30,8 @@ from oncehub_nb.auth.flow import clean_pasted_url
 from oncehub_nb.webhooks import WebhookEvent, parse_event, sign, verify_signature
 from tests.fuzzing import COUNTS, FUZZ, check_total, json_values, messy_values
 
+pytestmark = pytest.mark.fuzz
+
 # -- 1. pasted redirect text ------------------------------------------------------------------
 
 REDIRECT = "http://127.0.0.1:8765/callback"

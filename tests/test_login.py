@@ -16,6 +16,7 @@ import oncehub_nb
 from oncehub_nb import AuthorizationDenied, ConfigurationError, OnceHub, ReauthorizationRequired
 from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
 from oncehub_nb.notebook import login as _login
+from oncehub_nb.notebook import signin as _signin
 from oncehub_nb.notebook import waiting
 from oncehub_nb.sandbox import Sandbox
 
@@ -111,7 +112,7 @@ def test_console_oauth_denied_raises(
 
 def test_console_oauth_caught_on_loopback(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     browser = Browser(sb)
-    monkeypatch.setattr(_login, "print", browser.see, raising=False)
+    monkeypatch.setattr(_signin, "print", browser.see, raising=False)
     monkeypatch.setattr("builtins.input", pytest.fail)  # no paste needed
     hub = login(sb, config=loopback_config(sb), catch_redirect=True, wait=20)
     browser.join()

@@ -80,14 +80,25 @@ def test_notebook_runs_and_keeps_no_secret(
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PRELUDE))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=60,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-        store_widget_state=True,
-    )
-    client.execute()
+    for attempt in (1, 2):
+        client = nbclient.NotebookClient(
+            nb,
+            timeout=60,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(tmp_path)}},
+            store_widget_state=True,
+        )
+        try:
+            client.execute()
+            break
+        except RuntimeError as exc:
+            # Once in a few runs with the suite on both cores, a kernel died before running a
+            # cell (cause not proven; jupyter_client picks a kernel's ports before the kernel
+            # binds them, so two kernels starting at once can race). Not the notebook's doing:
+            # one more start, then the failure stands.
+            if attempt == 2 or "Kernel died before replying to kernel_info" not in str(exc):
+                raise
+            secrets_file.unlink(missing_ok=True)
     nb.cells.pop()  # the probe
     nb.cells.pop(0)  # the prelude
     errors = [

@@ -34,7 +34,7 @@ def client(sb: Sandbox, config: Any, store: Any, **kwargs: Any) -> OnceHub:
         config,
         store=store,
         api_base=sb.base_url,
-        rate_limits=tuple(sb.rate_limits),
+        rate_limit=sb.rate_limit,
         env={},
         **kwargs,
     )

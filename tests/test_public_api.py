@@ -13,10 +13,11 @@ def test_all_is_sorted_and_complete() -> None:
         assert hasattr(oncehub_nb, name), name
 
 
-def test_import_does_not_pull_pandas_widgets_or_flask() -> None:
+def test_import_does_not_pull_pandas_widgets_flask_or_sinks() -> None:
     code = (
         "import sys, oncehub_nb; "
-        "print(sorted(m for m in ('pandas', 'ipywidgets', 'flask', 'faker') if m in sys.modules))"
+        "heavy = ('pandas', 'ipywidgets', 'flask', 'faker', 'duckdb', 'dlt', 'polars'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

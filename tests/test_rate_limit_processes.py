@@ -34,7 +34,7 @@ PAGE = 50
 
 def _sandbox(make_sandbox: Callable[..., Sandbox], bookings: int) -> Sandbox:
     sb = make_sandbox(bookings=bookings, seed=23)
-    sb.set_rate_limits(LIMITS)
+    sb.set_rate_limit(LIMITS)
     return sb
 
 

@@ -93,6 +93,15 @@ def test_log_filter_masks_third_party_child_loggers(caplog: pytest.LogCaptureFix
     assert "Adding token" in caplog.text
 
 
+def test_loggers_made_after_the_install_are_masked_too(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_redaction()
+    late = logging.getLogger("oauthlib.made.after.the.install")  # oauthlib makes them lazily
+    with caplog.at_level(logging.DEBUG, logger="oauthlib"):
+        late.debug("Token %s", {"refresh_token": "Rt8bW3nLk2Pp9rTt7Yy0"})
+    assert "Rt8bW3nLk2Pp9rTt7Yy0" not in caplog.text
+    assert "{'refresh_token': 'Rt8b…'}" in caplog.text
+
+
 def test_importing_the_package_changes_nothing_outside_it() -> None:
     import subprocess
     import sys

@@ -116,7 +116,7 @@ def test_urls_keys_and_limits() -> None:
         assert sb.root_url.startswith("http://127.0.0.1:")
         assert sb.api_key == "my-key"
         assert sb.no_plan_api_key != sb.api_key
-        assert sb.rate_limits == [(5, 0.01), (200, 3.0)]
+        assert sb.rate_limit == [(5, 0.01), (200, 3.0)]
         answer = requests.get(f"{sb.base_url}/test", headers={"API-Key": "my-key"}, timeout=5)
         assert answer.status_code == 200
         assert answer.json()["message"].endswith(sb.state.data.account_email)

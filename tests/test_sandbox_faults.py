@@ -33,7 +33,7 @@ def http(sb: Sandbox) -> Iterator[requests.Session]:
 
 def test_rate_limit_per_key_with_time_scale() -> None:
     with Sandbox(bookings=5, seed=1, time_scale=0.5) as sb, requests.Session() as http:
-        assert sb.rate_limits == [(5, 0.5), (200, 150.0)]
+        assert sb.rate_limit == [(5, 0.5), (200, 150.0)]
         http.headers["API-Key"] = sb.api_key
         codes = [http.get(f"{sb.base_url}/test", timeout=5).status_code for _ in range(8)]
         assert codes[:5] == [200] * 5
@@ -54,7 +54,7 @@ def test_rate_limit_per_key_with_time_scale() -> None:
 def test_rate_limit_per_ip_counts_every_request() -> None:
     # A 15 s window (time_scale 0.05): 203 quick requests fit in it even on a loaded machine.
     with Sandbox(bookings=5, seed=1, time_scale=0.05) as sb, requests.Session() as http:
-        limit, window = sb.rate_limits[1]
+        limit, window = sb.rate_limit[1]
         assert (limit, window) == (200, pytest.approx(15.0))
         started = time.monotonic()
         # Unauthenticated requests still count against the IP (and never reach the key limit).

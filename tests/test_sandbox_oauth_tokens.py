@@ -223,8 +223,11 @@ def test_oauth_is_outside_api_stats_and_api_faults(sb: Sandbox) -> None:
 
 
 def test_knobs_are_checked(sb: Sandbox) -> None:
-    with pytest.raises(ValueError, match="unknown OAuth knob"):
+    with pytest.raises(ValueError, match="unknown knob 'lifetime'; use one of access_token_ttl"):
         sb.oauth.configure(lifetime=3)
+    with pytest.raises(ValueError, match="did you mean 'device_interval'"):
+        sb.oauth.configure(code_ttl=5, device_intervals=3)
+    assert sb.oauth.code_ttl == 60  # nothing was set: the names are checked first
     with pytest.raises(ValueError, match="true or false"):
         sb.oauth.configure(widen_scope="yes")
     with pytest.raises(ValueError, match=">= 0"):

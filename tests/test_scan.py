@@ -102,3 +102,18 @@ def test_ids_hashes_and_placeholders_are_not_secrets(line: str) -> None:
 def test_yaml_header_lists_are_checked() -> None:
     findings = scan_text(f"    API-Key:\n    - {TOKEN}\n", env={})
     assert [(f.line, f.rule) for f in findings] == [(2, "secret-field")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"access_token": "plain-words-as-a-token"}',
+        '{"Access_Token" : "plain-words-as-a-token", "token_type": "Bearer"}',
+        "uri: https://sandbox.invalid/cb?access_token=plain-words-as-a-token&x=1",
+        "'access_token': 'plain-words-as-a-token'",
+    ],
+)
+def test_an_access_token_field_is_a_finding_whatever_its_value(line: str) -> None:
+    # low entropy, all lower case: the token-shaped rule alone would miss it
+    assert scan_text("plain-words-as-a-token", env={}) == []
+    assert [f.rule for f in scan_text(line, env={})] == ["secret-field"]

@@ -101,6 +101,9 @@ def test_pkce_s256_on_every_sign_in_with_the_matching_verifier(secret: str | Non
     digest = hashlib.sha256(verifier.encode()).digest()
     assert params["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert params["code_challenge"] != verifier  # never "plain"
+    again = query(flow.start())  # a fresh verifier for the next sign-in
+    flow.finish(f"{REDIRECT}?code=c0de&state={again['state']}")
+    assert calls[1][1] != verifier and again["code_challenge"] != params["code_challenge"]
 
 
 # -- exact redirect URI (RFC 9700 2.1, 4.1; RFC 6749 10.6) ---------------------------------------
@@ -150,7 +153,7 @@ def test_no_token_or_secret_ever_travels_in_a_url(sb: Sandbox) -> None:
         authorizations.append(str(response.request.headers.get("Authorization", "")))
 
     with OnceHub.from_oauth(
-        config, store=store, api_base=sb.base_url, rate_limits=tuple(sb.rate_limits), env={}
+        config, store=store, api_base=sb.base_url, rate_limit=sb.rate_limit, env={}
     ) as hub:
         hub.transport.hooks["response"].append(watch)  # every exchange, token calls included
         list(hub.bookings.list())
@@ -335,7 +338,7 @@ def test_no_secret_in_debug_logs_reprs_or_error_messages(sb: Sandbox) -> None:
         token = flow.finish(redirect)
         texts += [repr(flow), repr(config), repr(token), repr(store)]
         with OnceHub.from_oauth(
-            config, store=store, api_base=sb.base_url, rate_limits=tuple(sb.rate_limits), env={}
+            config, store=store, api_base=sb.base_url, rate_limit=sb.rate_limit, env={}
         ) as hub:
             hub.validate()
             sb.expire_access_token(token.access_token)

@@ -88,7 +88,7 @@ def _status_ok(record: Record, query: Mapping[str, str]) -> bool:
 
 def _settings(**overrides: Any) -> Settings:
     # A limit far above what is sent: nothing waits, and the rate allows every walk.
-    values: dict[str, Any] = {"rate_limits": ((100_000, 1.0),), "max_walks": 4, **overrides}
+    values: dict[str, Any] = {"rate_limit": ((100_000, 1.0),), "max_walks": 4, **overrides}
     return Settings.resolve(env={}, **values)
 
 
@@ -181,7 +181,7 @@ def test_small_pulls_stay_one_walk() -> None:
 
 def test_max_walks_1_or_no_rate_to_fill_stays_one_walk() -> None:
     records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
-    for overrides in ({"max_walks": 1}, {"rate_limits": ((3, 1.0),)}):
+    for overrides in ({"max_walks": 1}, {"rate_limit": ((3, 1.0),)}):
         listing = Listing(records, page_size=100)
         walk, got = sliced(listing, **overrides)
         assert walk.slices == 1 and len(got) == 3000

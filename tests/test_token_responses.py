@@ -24,6 +24,8 @@ from oncehub_nb._config import Settings
 from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAuthConfig, Token
 
+pytestmark = pytest.mark.fuzz
+
 CONFIG = OAuthConfig(
     client_id="app",
     client_secret="secret-0123456789abcdef",

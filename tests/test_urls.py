@@ -16,6 +16,8 @@ from oncehub_nb._http.urls import check_url, is_loopback_url, where
 from oncehub_nb.auth import OAuthConfig
 from oncehub_nb.auth.callback import CallbackServer
 
+pytestmark = pytest.mark.fuzz
+
 #: Spellings where urllib.parse and urllib3 read a different host, or that hide one.
 AMBIGUOUS = [
     "http://evil.example:8080\\@127.0.0.1/v2",

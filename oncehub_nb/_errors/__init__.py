@@ -16,6 +16,7 @@ OnceHubError
 ├── MissingDependencyError        (also ImportError) optional extra absent; says the pip command
 ├── AuthError
 │   ├── AuthorizationDenied       the user pressed Deny (error=access_denied in the pasted URL)
+│   ├── DeviceCodeExpired         a sign-in with a code (device grant) ran out of time
 │   ├── InvalidRedirectURL        the pasted text is not a redirect from this flow
 │   ├── StateMismatch             state differs, or the pending flow expired / is unknown
 │   ├── TokenExchangeError        the token endpoint refused (invalid_grant, invalid_client ...)
@@ -38,8 +39,8 @@ Status codes the spec lists that have no class of their own (402, 410) raise a p
 
 Example:
     >>> from oncehub_nb import OnceHub, NotFoundError
-    >>> try:  # doctest: +SKIP
-    ...     OnceHub(api_key="...").bookings.get("BKNG-NOPE")
+    >>> try:
+    ...     hub.bookings.get("BKNG-NOPE")  # hub = OnceHub(api_key=...)
     ... except NotFoundError as err:
     ...     print(err.status_code, err.param, err.request_id)
     404 id req_...
@@ -65,6 +66,7 @@ from oncehub_nb._errors.tree import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    DeviceCodeExpired,
     InvalidRedirectURL,
     MissingDependencyError,
     NotFoundError,
@@ -92,6 +94,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeviceCodeExpired",
     "InvalidRedirectURL",
     "MissingDependencyError",
     "NotFoundError",

@@ -63,7 +63,11 @@ class ConfigurationError(OnceHubError):
     """A setting is missing or invalid; the message names the argument or ONCEHUB_* variable.
 
     Example:
-        >>> raise ConfigurationError("ONCEHUB_API_KEY is not set")  # doctest: +SKIP
+        >>> from oncehub_nb import OnceHub
+        >>> OnceHub(env={})
+        Traceback (most recent call last):
+        ...
+        oncehub_nb.ConfigurationError: No credentials: pass api_key=... (or set ...
     """
 
 
@@ -71,8 +75,10 @@ class MissingDependencyError(OnceHubError, ImportError):
     """An optional extra is not installed; the message holds the pip command that installs it.
 
     Example:
-        >>> raise MissingDependencyError(
-        ...     "the sandbox needs Flask", extra="sandbox")  # doctest: +SKIP
+        >>> raise MissingDependencyError("the sandbox needs Flask", extra="sandbox")
+        Traceback (most recent call last):
+        ...
+        oncehub_nb.MissingDependencyError: the sandbox needs Flask. Install the 'sandbox' extra: ...
     """
 
     def __init__(self, what: str, *, extra: str) -> None:
@@ -92,6 +98,10 @@ class AuthError(OnceHubError):
 
 class AuthorizationDenied(AuthError):
     """The user pressed Deny on the consent page (``error=access_denied``)."""
+
+
+class DeviceCodeExpired(AuthError):
+    """A sign-in with a code (device grant) ran out of time before anyone approved it."""
 
 
 class InvalidRedirectURL(AuthError):
@@ -137,11 +147,18 @@ class PullInterrupted(OnceHubError):
             everything fetched so far).
 
     Example:
-        >>> try:  # doctest: +SKIP
-        ...     frame = hub.bookings.to_frame()
+        >>> from oncehub_nb import OnceHub
+        >>> hub = OnceHub(api_key=sb.api_key, api_base=sb.base_url, max_retries=0, page_size=20)
+        >>> sb.inject("5xx", status=503, after=1)  # the sandbox fails the second page
+        >>> try:
+        ...     frame = hub.bookings.to_frame(progress=False)
         ... except PullInterrupted as stop:
+        ...     print(len(stop.frame), type(stop.__cause__).__name__)
         ...     frame = stop.frame               # what arrived; or, to finish the pull:
         ...     frame = stop.resume()
+        20 ServerError
+        >>> len(frame)
+        60
     """
 
     def __init__(
@@ -175,9 +192,10 @@ class WebhookSignatureError(OnceHubError):
 
     Example:
         >>> from oncehub_nb.webhooks import verify_signature
-        >>> verify_signature(b"{}", "t=1,s=00", "secret", now=1)  # doctest: +SKIP
+        >>> verify_signature(b"{}", "t=1,s=00", "secret", now=1)
         Traceback (most recent call last):
-        WebhookSignatureError: ...
+        ...
+        oncehub_nb.WebhookSignatureError: The signature does not match the body: ...
     """
 
 

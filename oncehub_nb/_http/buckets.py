@@ -36,6 +36,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from pyrate_limiter import Rate, RateItem, SQLiteBucket
@@ -88,6 +89,10 @@ def budget_path(folder: Path, kind: str, *parts: str) -> Path:
     return folder / f"{kind}-{digest.hexdigest()}.sqlite"
 
 
+#: Per thread: the last turn a bucket admitted, as (bucket id, item name, timestamp).
+_last_put = threading.local()
+
+
 class SharedBucket(SQLiteBucket):
     """pyrate-limiter's SQLite bucket with admission times, clock-change repair and unseen requests.
 
@@ -129,6 +134,7 @@ class SharedBucket(SQLiteBucket):
         with self.lock:
             item.timestamp = self.now()
             if super().put(item):
+                _last_put.stamp = (id(self), item.name, item.timestamp)
                 return True
             # Only a time in the future can make a wait longer than the window it is in.
             longest = max(rate.interval for rate in self.rates)
@@ -137,6 +143,25 @@ class SharedBucket(SQLiteBucket):
             if wait <= longest + CLOCK_SLACK_MS or not self._drop_future(item):
                 return False
             return bool(super().put(item))
+
+    def give_back(self) -> None:
+        """Undo this thread's last admitted turn on this bucket (its request will not be sent).
+
+        A request draws from two budgets, the IP's then the account's; when the account has no
+        turn in time, the IP's turn it already took goes back, or refused requests would spend
+        the IP budget (and every process's) for nothing.
+        """
+        stamp = getattr(_last_put, "stamp", None)
+        if stamp is None or stamp[0] != id(self):
+            return
+        _last_put.stamp = None
+        with self.lock:
+            self.conn.execute(
+                f"DELETE FROM '{self.table}' WHERE rowid = (SELECT rowid FROM '{self.table}'"  # noqa: S608 - ours
+                " WHERE name = ? AND item_timestamp = ? LIMIT 1)",
+                stamp[1:],
+            ).close()
+            self.conn.commit()
 
     def now(self) -> int:
         """Wall-clock milliseconds: pyrate-limiter's clock for this bucket, typed."""

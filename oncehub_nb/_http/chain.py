@@ -105,9 +105,12 @@ class ChainedPaginator:
         ConfigurationError: ``after`` is not a cursor of this chain.
 
     Example:
-        >>> chain = ChainedPaginator(  # doctest: +SKIP
-        ...     [(s, lambda a, m, s=s: Paginator(t, "/bookings", {"status": s}, after=a,
+        >>> from oncehub_nb._http.pagination import Paginator
+        >>> chain = ChainedPaginator(
+        ...     [(s, lambda a, m, s=s: Paginator(transport, "/bookings", {"status": s}, after=a,
         ...       max_items=m)) for s in ("scheduled", "canceled")])
+        >>> len(list(chain)), chain.pages_fetched, chain.cursor
+        (20, 2, 'canceled:BKNG-TA39D2HU64MU')
     """
 
     def __init__(

@@ -21,6 +21,7 @@ import datetime as dt
 import time
 
 import requests
+import urllib3
 
 from oncehub_nb._errors import invalid_response
 from oncehub_nb._http.deadline import watching
@@ -28,6 +29,18 @@ from oncehub_nb._http.deadline import watching
 __all__ = ["exchange", "read_body"]
 
 _CHUNK = 64 * 1024
+
+
+def _body_read_timed_out(exc: requests.exceptions.RequestException) -> bool:
+    """Whether ``exc`` is a read timeout while the body streamed in.
+
+    requests reports a socket timeout met while iterating a streamed body as a
+    ``ConnectionError`` wrapping urllib3's ``ReadTimeoutError``: a slow answer, not a broken
+    connection, and it must be reported (and retried, or not) as a timeout.
+    """
+    return isinstance(exc, requests.exceptions.ConnectionError) and any(
+        isinstance(arg, urllib3.exceptions.ReadTimeoutError) for arg in exc.args
+    )
 
 
 def read_body(response: requests.Response, *, max_bytes: int) -> None:
@@ -105,9 +118,13 @@ def exchange(
                 proxies=options.get("proxies") or {},
             )
             read_body(response, max_bytes=max_bytes)
-        except requests.exceptions.RequestException:
+        except requests.exceptions.RequestException as exc:
             if watch.expired:
                 raise requests.exceptions.ReadTimeout("the whole answer took too long") from None
+            if _body_read_timed_out(exc):
+                raise requests.exceptions.ReadTimeout(
+                    "no byte of the answer came in time"
+                ) from None
             raise
         except OSError as exc:  # the watchdog's shutdown, seen below requests' wrapping
             if watch.expired:

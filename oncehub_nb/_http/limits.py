@@ -230,7 +230,14 @@ class SharedLimiter:
                 notify()
 
         # IP first: its wait can be long, and the account's turn must be fresh when sent.
-        return all(budget.take(blocking, deadline, once) for budget in self._budgets(name))
+        taken: list[_Budget] = []
+        for budget in self._budgets(name):
+            if not budget.take(blocking, deadline, once):
+                for earlier in taken:  # not sent: the turns already taken go back
+                    earlier.bucket.give_back()
+                return False
+            taken.append(budget)
+        return True
 
     def slow_down(self, name: str = "oncehub", *, retry_after: float | None = None) -> None:
         """Act on a 429 for account ``name``, for every process of this machine.

@@ -11,9 +11,15 @@ again), :meth:`Paginator.pages` yields whole pages, and ``cursor`` / ``pages_fet
 the latest walk (``after=listing.cursor`` resumes where it stopped).
 
 Example:
-    >>> pages = Paginator(transport, "/bookings", {"status": "scheduled"})  # doctest: +SKIP
-    >>> for booking in pages:  # doctest: +SKIP
+    >>> pages = Paginator(transport, "/bookings", {"status": "scheduled"}, page_size=4)
+    >>> for booking in pages:
     ...     print(booking["id"])
+    BKNG-H60DZO03KD8P
+    BKNG-LR6FYVQU5H5M
+    ...
+    BKNG-O7KHY7CAUIPH
+    >>> pages.pages_fetched, pages.cursor
+    (3, 'BKNG-O7KHY7CAUIPH')
 """
 
 from __future__ import annotations
@@ -51,8 +57,8 @@ class Paginator:
         last_walk: the latest walk (``None`` before the first iteration).
 
     Example:
-        >>> it = Paginator(transport, "/bookings", {}, max_items=5)  # doctest: +SKIP
-        >>> len(list(it)), len(list(it))  # doctest: +SKIP
+        >>> it = Paginator(transport, "/bookings", {}, max_items=5)
+        >>> len(list(it)), len(list(it))
         (5, 5)
     """
 
@@ -91,7 +97,8 @@ class Paginator:
         """A new walk, page by page (openai-python's ``iter_pages``): always one cursor.
 
         Example:
-            >>> sizes = [len(p.data) for p in hub.bookings.list().pages()]  # doctest: +SKIP
+            >>> [len(p.data) for p in Paginator(transport, "/bookings", page_size=25).pages()]
+            [25, 25, 10]
         """
         self.last_walk = Walk(self)
         return self.last_walk.pages()

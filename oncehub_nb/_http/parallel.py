@@ -139,7 +139,7 @@ class SlicedWalk(Iterator[Record]):
         self.most_walks = 1
         self._listing = listing
         self._field = field
-        self._limits = settings.rate_limits
+        self._limits = settings.rate_limit
         self._max_walks = settings.max_walks
         self._seen: set[str] = set()
         self._records = self._run()

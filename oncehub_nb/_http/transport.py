@@ -125,7 +125,7 @@ class Transport:
         self.sleep = sleep
         self.hooks: dict[str, list[Callable[[Any], object]]] = {"request": [], "response": []}
         on = settings.rate_limit
-        limiter = shared_limiter(settings.api_base, settings.rate_limits) if on else None
+        limiter = shared_limiter(settings.api_base, settings.rate_limit) if on else None
         self.pacer = Pacer(limiter, max_wait=settings.max_wait)
         self._local = threading.local()
 
@@ -174,7 +174,7 @@ class Transport:
             ReauthorizationRequired: (OAuth) no usable token: sign in again.
 
         Example:
-            >>> transport.request("GET", "/test").json()  # doctest: +SKIP
+            >>> transport.request("GET", "/test").json()
             {'message': 'The API key is valid for account: ...'}
         """
         method = method.upper()
@@ -232,7 +232,9 @@ class Transport:
             APIResponseValidationError: the body is not JSON, or not what ``expect`` says.
 
         Example:
-            >>> transport.request_json("GET", "/bookings", params={"limit": "1"})  # doctest: +SKIP
+            >>> body = transport.request_json("GET", "/bookings", params={"limit": "1"})
+            >>> body["object"], [b["id"] for b in body["data"]], body["has_more"]
+            ('list', ['BKNG-H60DZO03KD8P'], True)
         """
         response = self.request(method, path, params=params, json=json)
         try:
@@ -389,7 +391,7 @@ def standalone_transport(env: Mapping[str, str] | None = None) -> Transport:
 
     Example:
         >>> standalone_transport({}).settings.rate_limit
-        False
+        ()
     """
     import os
 

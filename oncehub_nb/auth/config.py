@@ -33,6 +33,7 @@ _ENV = {
     "authorize_url": "ONCEHUB_AUTHORIZE_URL",
     "token_url": "ONCEHUB_TOKEN_URL",
     "revoke_url": "ONCEHUB_REVOKE_URL",
+    "device_authorization_url": "ONCEHUB_DEVICE_AUTHORIZATION_URL",
 }
 
 
@@ -57,6 +58,8 @@ class OAuthConfig:
         authorize_url: ``ONCEHUB_AUTHORIZE_URL``.
         token_url: ``ONCEHUB_TOKEN_URL``.
         revoke_url: the RFC 7009 revocation endpoint, if any (``ONCEHUB_REVOKE_URL``).
+        device_authorization_url: the RFC 8628 device authorization endpoint, if any
+            (``ONCEHUB_DEVICE_AUTHORIZATION_URL``): turns on "sign in with a code".
 
     Example:
         >>> config = OAuthConfig(client_id="app", client_secret="s3cr3t-0123456789abcdef")
@@ -71,6 +74,7 @@ class OAuthConfig:
     authorize_url: str = DEFAULT_AUTHORIZE_URL
     token_url: str = DEFAULT_TOKEN_URL
     revoke_url: str | None = None
+    device_authorization_url: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.client_id, str) or not self.client_id.strip():
@@ -83,6 +87,7 @@ class OAuthConfig:
         _check_endpoint("authorize_url", self.authorize_url, required=True)
         _check_endpoint("token_url", self.token_url, required=True)
         _check_endpoint("revoke_url", self.revoke_url, required=False)
+        _check_endpoint("device_authorization_url", self.device_authorization_url, required=False)
         _check_endpoint("redirect_uri", self.redirect_uri or None, required=False)
 
     @classmethod
@@ -135,5 +140,6 @@ class OAuthConfig:
             f"OAuthConfig(client_id={self.client_id!r}, client_secret={secret!r}, "
             f"redirect_uri={self.redirect_uri!r}, scope={self.scope!r}, "
             f"authorize_url={self.authorize_url!r}, token_url={self.token_url!r}, "
-            f"revoke_url={self.revoke_url!r})"
+            f"revoke_url={self.revoke_url!r}, "
+            f"device_authorization_url={self.device_authorization_url!r})"
         )

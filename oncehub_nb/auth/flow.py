@@ -11,7 +11,16 @@ Example:
     >>> config = OAuthConfig(client_id="my-app", redirect_uri="http://127.0.0.1:8765/callback")
     >>> flow = AuthorizationFlow(config, store=MemoryTokenStore())
     >>> url = flow.start()  # open it, press Allow, copy the address you land on
-    >>> token = flow.finish("http://127.0.0.1:8765/callback?code=...&state=...")  # doctest: +SKIP
+    >>> url.startswith("https://app.oncehub.com/oauth/authorize?response_type=code&client_id=my-app")
+    True
+
+    Against the sandbox, whose consent page ``sb.consent`` presses in place of a person:
+
+    >>> flow = AuthorizationFlow(OAuthConfig(**sb.oauth_settings("public")),
+    ...                          store=MemoryTokenStore())
+    >>> landed = sb.consent(flow.start())  # the address a person would paste
+    >>> flow.finish(landed)
+    Token(access_token='...…', refresh_token='...…', expires_at=...Z, scope='read write')
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from oncehub_nb._http.credentials import Sender
 from oncehub_nb._http.urls import is_loopback_url
 from oncehub_nb._redact import redact_text, register_secret
 from oncehub_nb.auth.config import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuthConfig
+from oncehub_nb.auth.stores import store_or_default
 from oncehub_nb.auth.tokens import Token, TokenStore, describe_expiry
 from oncehub_nb.auth.validate import pending_fields
 
@@ -120,12 +130,8 @@ class AuthorizationFlow:
         new_secret: Callable[[int], str] = secrets.token_urlsafe,
         sender: Sender | None = None,
     ) -> None:
-        if store is None:
-            from oncehub_nb.auth.stores import FileTokenStore
-
-            store = FileTokenStore()
         self.config = config
-        self.store = store
+        self.store = store_or_default(store)
         self.ttl = ttl
         self._clock = clock
         self._sender = sender
@@ -221,7 +227,11 @@ class AuthorizationFlow:
             ConfigurationError: no ``redirect_uri`` is configured.
 
         Example:
-            >>> url = flow.start()  # doctest: +SKIP
+            >>> url = flow.start()
+            >>> url.startswith(f"{config.authorize_url}?response_type=code&client_id=")
+            True
+            >>> "code_challenge_method=S256" in url, len(flow.pending())
+            (True, 1)
         """
         from oauthlib.oauth2 import WebApplicationClient
 
@@ -313,7 +323,13 @@ class AuthorizationFlow:
             TokenExchangeError: the token endpoint refused the code.
 
         Example:
-            >>> token = flow.finish(input("Paste the address: "))  # doctest: +SKIP
+            >>> pasted = sb.consent(flow.start())  # in a notebook: input("Paste the address: ")
+            >>> flow.finish(pasted).scope
+            'read write'
+            >>> flow.finish(pasted)  # a sign-in finishes once
+            Traceback (most recent call last):
+            ...
+            oncehub_nb.StateMismatch: ...
         """
         params, _url = self._parse(pasted)
         state = params.get("state", "")

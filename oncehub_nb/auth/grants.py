@@ -19,7 +19,19 @@ token endpoint sends, the caller gets :class:`~oncehub_nb.TokenExchangeError` (o
 :class:`OAuthServerError` carrying the RFC 6749 ``error`` code), never a raw exception.
 
 Example:
-    >>> body = exchange_code(config, code, verifier, uri, state, sender=t)  # doctest: +SKIP
+    >>> import base64, hashlib, secrets
+    >>> from urllib.parse import parse_qs, urlencode, urlsplit
+    >>> verifier = secrets.token_urlsafe(48)
+    >>> digest = hashlib.sha256(verifier.encode()).digest()
+    >>> query = urlencode({"response_type": "code", "client_id": config.client_id,
+    ...     "redirect_uri": config.redirect_uri, "scope": "read", "state": "s1",
+    ...     "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
+    ...     "code_challenge_method": "S256"})
+    >>> landed = sb.consent(f"{config.authorize_url}?{query}")  # the sandbox presses Allow
+    >>> code = parse_qs(urlsplit(landed).query)["code"][0]
+    >>> body = exchange_code(config, code, verifier, config.redirect_uri, "s1", sender=transport)
+    >>> sorted(body), body["token_type"]
+    (['access_token', 'expires_at', 'expires_in', 'refresh_token', 'scope', 'token_type'], 'Bearer')
 """
 
 from __future__ import annotations
@@ -41,6 +53,8 @@ __all__ = [
     "GrantSession",
     "MalformedTokenResponse",
     "OAuthServerError",
+    "call_grant",
+    "client_auth",
     "exchange_code",
     "refresh_grant",
     "revoke_token",
@@ -96,22 +110,33 @@ class GrantSession(OAuth2Session):  # type: ignore[misc]
         config: the app and endpoints.
         sender: the transport.
         state: the verified ``state`` of the sign-in (code exchange only).
+        client: the oauthlib client that builds the grant (default: the authorization-code
+            client; the device grant passes oauthlib's ``DeviceClient``).
 
     Attributes:
         last_response: the token endpoint's last answer (kept to rescue a rotated refresh
             token from a malformed body).
     """
 
-    def __init__(self, config: OAuthConfig, sender: Sender, *, state: str | None = None) -> None:
+    def __init__(
+        self,
+        config: OAuthConfig,
+        sender: Sender,
+        *,
+        state: str | None = None,
+        client: Any = None,
+    ) -> None:
         # scope=None: a server granting more than asked must not make oauthlib raise
         # Warning("Scope has changed").
         super().__init__(
-            client_id=config.client_id, redirect_uri=config.redirect_uri or None, state=state
+            client_id=config.client_id,
+            client=client,
+            redirect_uri=config.redirect_uri or None,
+            state=state,
         )
         self._sender = sender
-        self._real_urls = {
-            oauthlib_url(u): u for u in (config.token_url, config.revoke_url or "") if u
-        }
+        urls = (config.token_url, config.revoke_url, config.device_authorization_url)
+        self._real_urls = {oauthlib_url(u): u for u in urls if u}
         self.last_response: requests.Response | None = None
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
@@ -132,7 +157,13 @@ class GrantSession(OAuth2Session):  # type: ignore[misc]
         return response
 
 
-def _client_auth(config: OAuthConfig) -> dict[str, Any]:
+def client_auth(config: OAuthConfig) -> dict[str, Any]:
+    """``fetch_token`` keywords authenticating the app: Basic for a confidential one.
+
+    Example:
+        >>> client_auth(OAuthConfig(client_id="app"))
+        {'include_client_id': True}
+    """
     if config.is_public:
         return {"include_client_id": True}
     return {"client_secret": config.client_secret}
@@ -150,9 +181,24 @@ def _rotated(session: GrantSession, previous: str | None) -> str | None:
     return value if value != previous else None
 
 
-def _call(
+def call_grant(
     action: str, session: GrantSession, func: Callable[[], T], *, previous: str | None = None
 ) -> T:
+    """Run a grant call of ``session``, turning whatever it raises into the project's errors.
+
+    Args:
+        action: what is asked, for the messages ("refresh" ...).
+        session: the session the call sends through.
+        func: the call.
+        previous: the refresh token sent, if any (a rotated one in a broken answer is kept).
+
+    Returns:
+        What ``func`` returns.
+
+    Raises:
+        OAuthServerError: an RFC 6749 error answer (its code in ``error``).
+        MalformedTokenResponse: an answer that is not a token response.
+    """
     from oauthlib.oauth2.rfc6749.errors import MissingTokenError, OAuth2Error
 
     try:
@@ -223,14 +269,14 @@ def exchange_code(
     """
     with GrantSession(config, sender, state=state) as session:
         session.redirect_uri = redirect_uri
-        body: Mapping[str, Any] = _call(
+        body: Mapping[str, Any] = call_grant(
             "authorization code",
             session,
             lambda: session.fetch_token(
                 oauthlib_url(config.token_url),
                 code=code,
                 code_verifier=verifier,
-                **_client_auth(config),
+                **client_auth(config),
             ),
         )
     return dict(body)
@@ -259,7 +305,7 @@ def refresh_grant(config: OAuthConfig, refresh_token: str, *, sender: Sender) ->
     else:
         kwargs["auth"] = requests.auth.HTTPBasicAuth(config.client_id, config.client_secret or "")
     with GrantSession(config, sender) as session:
-        body: Mapping[str, Any] = _call(
+        body: Mapping[str, Any] = call_grant(
             "refresh",
             session,
             lambda: session.refresh_token(

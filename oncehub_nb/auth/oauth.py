@@ -47,6 +47,7 @@ from oncehub_nb.auth.grants import (
     refresh_grant,
     revoke_token,
 )
+from oncehub_nb.auth.stores import store_or_default
 from oncehub_nb.auth.tokens import Token, TokenStore, describe_expiry
 from oncehub_nb.auth.validate import refresh_token_in
 
@@ -83,7 +84,13 @@ class OAuthAuth(Credential):
         refresh_count: refreshes this credential made itself.
 
     Example:
-        >>> hub = OnceHub(auth=OAuthAuth(config, store=store), api_base=...)  # doctest: +SKIP
+        >>> from oncehub_nb import OnceHub
+        >>> token = flow.finish(sb.consent(flow.start()))  # sign in: the token is in store
+        >>> hub = OnceHub(auth=OAuthAuth(config, store=store), api_base=sb.base_url)
+        >>> hub.validate()
+        'kevin.hernandez@martin-mcmillan.example.com'
+        >>> hub.auth
+        OAuthAuth(client_id='sandbox-public-app', token=Token(access_token='...…', ...), store=...)
     """
 
     def __init__(
@@ -97,12 +104,8 @@ class OAuthAuth(Credential):
         clock: Callable[[], float] = time.time,
         refresh: RefreshGrant = _default_refresh,
     ) -> None:
-        if store is None:
-            from oncehub_nb.auth.stores import FileTokenStore
-
-            store = FileTokenStore()
         self.config = config
-        self.store = store
+        self.store = store_or_default(store)
         self.leeway = max(float(leeway), 0.0)
         self.on_token_refreshed = on_token_refreshed
         self.on_reauthorization_required = on_reauthorization_required
@@ -110,7 +113,7 @@ class OAuthAuth(Credential):
         self._refresh_grant = refresh
         self._lock = threading.RLock()
         self.refresh_count = 0
-        self._current: Token | None = store.load_token(config.profile)
+        self._current: Token | None = self.store.load_token(config.profile)
 
     # -- state -------------------------------------------------------------------------------
 

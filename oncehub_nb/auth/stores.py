@@ -30,7 +30,13 @@ from oncehub_nb._errors import ConfigurationError, MissingDependencyError
 from oncehub_nb._files import atomic_write
 from oncehub_nb.auth.tokens import TokenStore, check_record_name
 
-__all__ = ["FileTokenStore", "KeyringTokenStore", "MemoryTokenStore", "default_token_dir"]
+__all__ = [
+    "FileTokenStore",
+    "KeyringTokenStore",
+    "MemoryTokenStore",
+    "default_token_dir",
+    "store_or_default",
+]
 
 #: Records of started sign-ins: one per attempt, each with its own random name.
 PENDING_PREFIX = "pending-"
@@ -158,6 +164,27 @@ def default_token_dir() -> Path:
     return Path(platformdirs.user_config_dir("oncehub-nb", appauthor=False)) / "tokens"
 
 
+def store_or_default(store: TokenStore | None) -> TokenStore:
+    """``store``, or the default place for credentials: a :class:`FileTokenStore`.
+
+    Example:
+        >>> store_or_default(None).describe().startswith("files in ")
+        True
+    """
+    return FileTokenStore() if store is None else store
+
+
+def _record(text: str, damaged: str) -> dict[str, Any]:
+    """The JSON object a stored record holds, or ``ConfigurationError(damaged)``."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise ConfigurationError(damaged)
+    return record
+
+
 class FileTokenStore(TokenStore):
     """One JSON file per record in a private folder; safe to share between kernels.
 
@@ -197,16 +224,11 @@ class FileTokenStore(TokenStore):
             return None
         except OSError as exc:
             raise ConfigurationError(f"Cannot read the token file {path}: {exc.strerror}") from None
-        try:
-            record = json.loads(text)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict):
-            raise ConfigurationError(
-                f"The token file {path} is damaged (not a JSON object). It was left as it is: "
-                "remove it (oncehub-nb logout) and sign in again."
-            )
-        return record
+        return _record(
+            text,
+            f"The token file {path} is damaged (not a JSON object). It was left as it is: "
+            "remove it (oncehub-nb logout) and sign in again.",
+        )
 
     def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
         self._ensure_dir()
@@ -265,7 +287,7 @@ class KeyringTokenStore(TokenStore):
         lock_dir: where the lock files go (default: the file store's folder).
 
     Example:
-        >>> KeyringTokenStore().describe()  # doctest: +SKIP
+        >>> KeyringTokenStore().describe()  # nothing is read or written yet
         'system keyring (service oncehub-nb)'
     """
 
@@ -290,16 +312,11 @@ class KeyringTokenStore(TokenStore):
         raw = self._call("read a token", self._keyring.get_password, self.service, name)
         if raw is None:
             return None
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict):
-            raise ConfigurationError(
-                f"The keyring entry {name!r} of service {self.service!r} is damaged; remove it "
-                "(oncehub-nb logout) and sign in again."
-            )
-        return record
+        return _record(
+            raw,
+            f"The keyring entry {name!r} of service {self.service!r} is damaged; remove it "
+            "(oncehub-nb logout) and sign in again.",
+        )
 
     def write(self, name: str, record: Mapping[str, Any]) -> None:  # noqa: D102
         payload = json.dumps(dict(record))

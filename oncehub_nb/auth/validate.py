@@ -35,6 +35,7 @@ from typing import Any
 
 __all__ = [
     "LONGEST_LIFETIME",
+    "device_fields",
     "pending_fields",
     "refresh_token_in",
     "stored_token_fields",
@@ -218,4 +219,46 @@ def pending_fields(record: Any) -> dict[str, Any]:
         "redirect_uri": redirect,
         "created_at": created,
         "expires_at": expires,
+    }
+
+
+_USER_CODE = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def device_fields(body: Any) -> dict[str, Any]:
+    """Read a device authorization answer (RFC 8628 section 3.2), or raise ``ValueError``.
+
+    ``interval`` defaults to 5 s and is at least 1 s; ``expires_in`` is required.
+
+    Example:
+        >>> fields = device_fields({"device_code": "d" * 20, "user_code": "ABCD-EFGH",
+        ...     "verification_uri": "https://example.com/device", "expires_in": 600})
+        >>> fields["interval"], fields["verification_uri_complete"]
+        (5.0, None)
+    """
+    if not isinstance(body, Mapping):
+        raise ValueError("the answer is not a JSON object")
+    device_code = _secret_text(body.get("device_code"), "device_code")
+    user_code = body.get("user_code")
+    if not isinstance(user_code, str) or not _USER_CODE.match(user_code):
+        raise ValueError("user_code is missing or not printable text")
+    uris: dict[str, str | None] = {}
+    for name in ("verification_uri", "verification_uri_complete"):
+        value = body.get(name)
+        if value is None and name == "verification_uri_complete":
+            uris[name] = None
+            continue
+        if not isinstance(value, str) or not value.lower().startswith(("https://", "http://")):
+            raise ValueError(f"{name} is not a web address")
+        uris[name] = value
+    expires_in = _seconds(body.get("expires_in"))
+    if expires_in is None:
+        raise ValueError("expires_in is missing or not a positive number")
+    interval = _seconds(body.get("interval"))
+    return {
+        "device_code": device_code,
+        "user_code": user_code,
+        **uris,
+        "expires_in": min(expires_in, 86400.0),
+        "interval": 5.0 if interval is None else max(interval, 1.0),
     }

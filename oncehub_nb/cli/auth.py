@@ -2,15 +2,16 @@
 
 The OAuth settings come from ``ONCEHUB_*`` variables (``ONCEHUB_CLIENT_ID``,
 ``ONCEHUB_REDIRECT_URI``, ``ONCEHUB_AUTHORIZE_URL``, ``ONCEHUB_TOKEN_URL``, ``ONCEHUB_REVOKE_URL``,
-``ONCEHUB_SCOPE``, ``ONCEHUB_CLIENT_SECRET``) or options; a client secret is never taken on the
-command line (it would stay in the shell history). Tokens and keys go to the file store (0600) or
-the system keyring.
+``ONCEHUB_SCOPE``, ``ONCEHUB_CLIENT_SECRET``, ``ONCEHUB_DEVICE_AUTHORIZATION_URL``) or options;
+a client secret is never taken on the command line (it would stay in the shell history). Tokens
+and keys go to the file store (0600) or the system keyring.
 
 Example:
     .. code-block:: bash
 
         oncehub-nb login --api-key        # asks for the key without echo, checks it, stores it
         oncehub-nb login                  # OAuth: prints the link, reads the pasted address
+        oncehub-nb login --device         # OAuth with a code: open the page, enter the code
         oncehub-nb status
         oncehub-nb logout
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import time
 from typing import Any
 
 import click
@@ -41,6 +43,11 @@ _oauth_options = [
     click.option("--token-url", default=None, help="Token endpoint."),
     click.option("--revoke-url", default=None, help="Revocation endpoint (RFC 7009)."),
     click.option("--scope", default=None, help="Scopes to ask for, space separated."),
+    click.option(
+        "--device-authorization-url",
+        default=None,
+        help="Device authorization endpoint (RFC 8628) [ONCEHUB_DEVICE_AUTHORIZATION_URL].",
+    ),
 ]
 
 
@@ -69,13 +76,22 @@ def _expiry(expires_at: float | None) -> str:
 
 @click.command()
 @click.option("--api-key", "use_api_key", is_flag=True, help="Store an API key instead of OAuth.")
+@click.option(
+    "--device",
+    "use_device",
+    is_flag=True,
+    help="Sign in with a code (RFC 8628): open the page shown, enter the code, press Allow.",
+)
 @_with_oauth_options
 @friendly_errors
-def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> None:
-    """Sign in and keep the credential: OAuth (link + pasted address) or an API key.
+def login(
+    use_api_key: bool, use_device: bool, api_base: str | None, store: str, **oauth: Any
+) -> None:
+    """Sign in and keep the credential: OAuth (link + pasted address, or a code) or an API key.
 
     OnceHub documents API keys (gear icon > Account Integrations > APIs & Webhooks); the OAuth
-    endpoints are whatever you configure (the sandbox prints its own).
+    endpoints are whatever you configure (the sandbox prints its own). ``--device`` needs the
+    app's device authorization endpoint and suits remote machines: nothing is pasted back.
     """
     from oncehub_nb._client import OnceHub
 
@@ -88,20 +104,38 @@ def login(use_api_key: bool, api_base: str | None, store: str, **oauth: Any) -> 
         save_api_key(target, settings.api_base, key)
         click.echo(f"API key {mask(key)} works for {account}; kept in {target.describe()}.")
         return
-    from oncehub_nb.auth.flow import AuthorizationFlow
-
     config = _oauth_config(**oauth)
-    flow = AuthorizationFlow(config, store=target)
-    click.echo("1. Open this link, sign in and press Allow:\n")
-    click.echo(f"   {flow.start()}\n")
-    pasted = click.prompt("2. Paste the address of the page you were sent to")
-    token = flow.finish(pasted)
+    token = _device_login(config, target) if use_device else _link_login(config, target)
     with OnceHub.from_oauth(config, store=target, api_base=settings.api_base) as hub:
         account = hub.validate()
     click.echo(
         f"Connected as {account}. Token kept in {target.describe()}; "
         f"expires {_expiry(token.expires_at)}."
     )
+
+
+def _device_login(config: Any, target: Any) -> Any:
+    from oncehub_nb.auth.device import DeviceFlow
+
+    flow = DeviceFlow(config, store=target)
+    code = flow.start()
+    left = code.expires_at - time.monotonic()
+    click.echo(f"1. Open {code.verification_uri}")
+    if code.verification_uri_complete:
+        click.echo(f"   (or, with the code filled in: {code.verification_uri_complete})")
+    click.echo(f"2. Enter the code {code.user_code} and press Allow.")
+    click.echo(f"Waiting for you (the code works for {left / 60:.0f} min) ...")
+    return flow.wait(code)
+
+
+def _link_login(config: Any, target: Any) -> Any:
+    from oncehub_nb.auth.flow import AuthorizationFlow
+
+    flow = AuthorizationFlow(config, store=target)
+    click.echo("1. Open this link, sign in and press Allow:\n")
+    click.echo(f"   {flow.start()}\n")
+    pasted = click.prompt("2. Paste the address of the page you were sent to")
+    return flow.finish(pasted)
 
 
 @click.command()

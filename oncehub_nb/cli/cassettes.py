@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from oncehub_nb.cli.common import friendly_errors
-from oncehub_nb.cli.credentials import find_credential, make_store, store_option
+from oncehub_nb.cli.credentials import account_options, find_credential, make_store
 
 __all__ = ["cassettes"]
 
@@ -58,13 +58,7 @@ def list_scenarios() -> None:
     is_flag=True,
     help="Record the read-only live-* scenarios against your account (your API key).",
 )
-@click.option(
-    "--api-key",
-    default=None,
-    help="With --live: the API key (default: ONCEHUB_API_KEY, then the key login kept).",
-)
-@click.option("--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL.")
-@store_option
+@account_options("With --live: the API key (default: ONCEHUB_API_KEY, then the key login kept).")
 @friendly_errors
 def record(
     only: tuple[str, ...],

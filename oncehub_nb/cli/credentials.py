@@ -35,7 +35,14 @@ if TYPE_CHECKING:
     from oncehub_nb._client import OnceHub
     from oncehub_nb.auth.config import OAuthConfig
 
-__all__ = ["NO_CREDENTIALS", "Credential", "find_credential", "make_store", "store_option"]
+__all__ = [
+    "NO_CREDENTIALS",
+    "Credential",
+    "account_options",
+    "find_credential",
+    "make_store",
+    "store_option",
+]
 
 NO_CREDENTIALS = (
     "No API key: pass --api-key, set ONCEHUB_API_KEY, or run `oncehub-nb login --api-key` once "
@@ -180,9 +187,33 @@ def make_store(kind: str) -> TokenStore:
         from oncehub_nb.auth.stores import KeyringTokenStore
 
         return KeyringTokenStore()
-    from oncehub_nb.auth.stores import FileTokenStore
+    from oncehub_nb.auth.stores import store_or_default
 
-    return FileTokenStore()
+    return store_or_default(None)
+
+
+_KEY_HELP = "OnceHub API key (default: ONCEHUB_API_KEY, then the key `oncehub-nb login` kept)."
+
+
+def account_options(key_help: str = _KEY_HELP) -> Callable[[Any], Any]:
+    """``--api-key``, ``--api-base`` and ``--store``: where a command's credential comes from.
+
+    Example:
+        >>> @click.command()
+        ... @account_options()
+        ... def pull(api_key, api_base, store): ...
+        >>> [option.name for option in pull.params]
+        ['api_key', 'api_base', 'store']
+    """
+
+    def apply(func: Any) -> Any:
+        func = store_option(func)
+        func = click.option(
+            "--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL."
+        )(func)
+        return click.option("--api-key", default=None, help=key_help)(func)
+
+    return apply
 
 
 def store_option(func: Any) -> Any:

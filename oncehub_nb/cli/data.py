@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from oncehub_nb.cli.common import check_output, friendly_errors
-from oncehub_nb.cli.credentials import find_credential, make_store, store_option
+from oncehub_nb.cli.credentials import account_options, find_credential, make_store
 
 __all__ = ["bookings"]
 
@@ -35,13 +35,7 @@ __all__ = ["bookings"]
     type=click.Path(),
     help="Where to write: a .parquet or .csv file.",
 )
-@click.option(
-    "--api-key",
-    default=None,
-    help="OnceHub API key (default: ONCEHUB_API_KEY, then the key `oncehub-nb login` kept).",
-)
-@click.option("--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL.")
-@store_option
+@account_options()
 @click.option(
     "--progress/--no-progress",
     default=None,

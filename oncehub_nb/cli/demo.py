@@ -3,7 +3,9 @@
 Everything runs on this machine against the bundled sandbox: no account, no network.
 
 Example:
-    >>> run_demo(bookings=300, seed=1, echo=print)  # doctest: +SKIP
+    In a shell: ``oncehub-nb demo``; from Python, ``run_demo(bookings=300, seed=1, echo=print)``.
+    It takes a few seconds (it waits for a token to expire), so it runs in ``tests/test_cli.py``,
+    which checks what it prints, rather than here.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from oncehub_nb.cli.common import check_output, friendly_errors
-from oncehub_nb.cli.credentials import find_credential, make_store, store_option
+from oncehub_nb.cli.credentials import account_options, find_credential, make_store
 
 __all__ = ["doctor"]
 
@@ -27,13 +27,7 @@ DEFAULT_REPORT = "oncehub-doctor-report.json"
     show_default=True,
     help="Where to write the JSON report (field names and types only).",
 )
-@click.option(
-    "--api-key",
-    default=None,
-    help="OnceHub API key (default: ONCEHUB_API_KEY, then the key `oncehub-nb login` kept).",
-)
-@click.option("--api-base", envvar="ONCEHUB_API_BASE", show_envvar=True, help="API base URL.")
-@store_option
+@account_options()
 @friendly_errors
 def doctor(report: str, api_key: str | None, api_base: str | None, store: str) -> None:
     """Probe the account read-only: credential, rate-limit headers, one page of every list.

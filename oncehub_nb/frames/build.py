@@ -27,7 +27,16 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Column", "conform", "explode_column", "prefixed", "records_to_frame"]
+__all__ = [
+    "Column",
+    "column_values",
+    "conform",
+    "explode_column",
+    "finite_number",
+    "prefixed",
+    "records_to_frame",
+    "whole_number",
+]
 
 ColumnKind = Literal["string", "category", "datetime", "Int64", "Float64", "boolean", "list"]
 
@@ -44,6 +53,8 @@ class Column:
         id_of: the value may be an id string or an expanded object; take the object's ``id``.
         nullable: OnceHub's spec allows ``null`` here, or for the object that holds it (the
             frame keeps a missing value either way; ``hub.doctor()`` reports other nulls).
+        items: for a ``list`` column of objects, their (text) fields: Arrow, polars and DuckDB
+            then hold a list of structs; a list column without ``items`` holds strings.
 
     Example:
         >>> Column("owner_id", "string", source=("owner",), id_of=True).path
@@ -56,6 +67,7 @@ class Column:
     choices: tuple[str, ...] = ()
     id_of: bool = False
     nullable: bool = False
+    items: tuple[str, ...] = ()
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -66,13 +78,14 @@ class Column:
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
-def _finite_number(value: Any) -> bool:
+def finite_number(value: Any) -> bool:
+    """A real, finite number (not a bool): what a ``Float64`` column keeps."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _whole_number(value: Any) -> bool:
+def whole_number(value: Any) -> bool:
     """An integer that fits Int64 (a non-whole, infinite or huge number becomes ``<NA>``)."""
-    if not _finite_number(value):
+    if not finite_number(value):
         return False
     if isinstance(value, float) and not value.is_integer():
         return False
@@ -94,7 +107,7 @@ def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
             [list(v) if isinstance(v, list) else [] for v in values], name=column.name, dtype=object
         )
     if column.kind in ("Int64", "Float64"):
-        usable = _whole_number if column.kind == "Int64" else _finite_number
+        usable = whole_number if column.kind == "Int64" else finite_number
         numbers = pd.to_numeric(
             pd.Series([v if usable(v) else None for v in values], dtype=object),
             errors="coerce",
@@ -244,7 +257,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _extract(rows: list[Any], columns: Sequence[Column]) -> dict[str, list[Any]]:
+def column_values(rows: list[Any], columns: Sequence[Column]) -> dict[str, list[Any]]:
     """Every column's raw values, walking the records once per distinct key path prefix.
 
     Each column follows its key path (an ``id_of`` column takes an expanded object's ``id``).
@@ -295,7 +308,7 @@ def records_to_frame(
 
     rows = list(records)
     with _gc_paused():
-        values = _extract(rows, columns)
+        values = column_values(rows, columns)
         data = {column.name: _series(column, values[column.name]) for column in columns}
         frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     if tz is not None:

@@ -7,7 +7,10 @@ secrets: the file gets the permissions of any new file (``0o666`` less the umask
 are written as JSON text, which both formats can hold whatever the items are.
 
 Example:
-    >>> write_frame(hub.bookings.to_frame(), "bookings.parquet")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> path = write_frame(hub.bookings.to_frame(), "bookings.parquet")
+    >>> path.name, pd.read_parquet(path).shape
+    ('bookings.parquet', (60, 49))
 """
 
 from __future__ import annotations
@@ -68,7 +71,13 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         ConfigurationError: the suffix is not ``.parquet``, ``.pq`` or ``.csv``.
 
     Example:
-        >>> write_frame(hub.bookings.to_frame(), "out.csv")  # doctest: +SKIP
+        >>> path = write_frame(hub.bookings.to_frame(), "out.csv")
+        >>> path.read_text().splitlines()[0][:40]
+        'id,tracking_id,subject,status,in_trash,c'
+        >>> write_frame(hub.bookings.to_frame(), "out.xlsx")
+        Traceback (most recent call last):
+        ...
+        oncehub_nb.ConfigurationError: Cannot tell the format of 'out.xlsx': use a .parquet or ...
     """
     target = Path(path)
     kind = FORMATS.get(target.suffix.lower())

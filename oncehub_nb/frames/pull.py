@@ -12,7 +12,9 @@ quiet. ``progress=True`` always shows it, ``progress=False`` never. While reques
 rate limit (their turn under the limits this machine shares, or after a 429), the bar says so.
 
 Example:
-    >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")  # doctest: +SKIP
+    >>> records = collect(hub.bookings.list(), progress=False, desc="bookings")
+    >>> len(records), records[0]["id"]
+    (60, 'BKNG-H60DZO03KD8P')
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from oncehub_nb._config import rate_limit_notices
+from oncehub_nb._display import in_notebook
 from oncehub_nb._errors import OnceHubError, PullInterrupted
 
 __all__ = ["RecordWalk", "collect", "progress_wanted"]
@@ -45,11 +48,6 @@ class RecordWalk(Protocol):
         """Records, fetched page by page."""
 
 
-def _in_notebook() -> bool:
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
 def progress_wanted(progress: bool | None) -> bool:
     """Resolve the ``progress`` argument: ``None`` means "in a notebook or a terminal".
 
@@ -66,7 +64,7 @@ def progress_wanted(progress: bool | None) -> bool:
     if progress is not None:
         return progress
     stderr = sys.stderr
-    return _in_notebook() or bool(stderr is not None and stderr.isatty())
+    return in_notebook() or bool(stderr is not None and stderr.isatty())
 
 
 # Records, pages, elapsed time and rate. A bar only when the end is known (max_items): the API
@@ -122,7 +120,9 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
             ``records`` and ``cursor`` (the caller adds ``frame`` and ``resume``).
 
     Example:
-        >>> collect(iter([]), progress=False, desc="x")  # doctest: +SKIP
+        >>> [r["id"] for r in collect(hub.bookings.list(max_items=2), progress=False, desc="x")]
+        ['BKNG-H60DZO03KD8P', 'BKNG-LR6FYVQU5H5M']
+        >>> collect(iter([]), progress=False, desc="x")
         []
     """
     records: list[dict[str, Any]] = []

@@ -17,7 +17,14 @@ saved, but ``newest_update`` is not advanced: the next call asks again from the 
 change can be skipped.
 
 Example:
-    >>> frame = hub.bookings.sync("bookings.parquet")  # doctest: +SKIP
+    >>> frame = hub.bookings.sync("bookings.parquet", progress=False)  # the first: everything
+    >>> len(frame)
+    60
+    >>> hub.bookings.cancel("BKNG-C6UGYJINSYC0")["status"]
+    'canceled'
+    >>> frame = hub.bookings.sync("bookings.parquet", progress=False)  # only what changed
+    >>> len(frame), frame.set_index("id").loc["BKNG-C6UGYJINSYC0", "status"]
+    (60, 'canceled')
 """
 
 from __future__ import annotations
@@ -195,7 +202,9 @@ def sync_bookings(
         PullInterrupted: the pull stopped early; what arrived is saved, ``.resume()`` syncs on.
 
     Example:
-        >>> sync_bookings(hub.bookings, "bookings.parquet")  # doctest: +SKIP
+        >>> frame = sync_bookings(hub.bookings, "bookings.parquet", progress=False)
+        >>> frame.shape, str(frame["last_updated_time"].dtype)
+        ((60, 49), 'datetime64[us, UTC]')
     """
     if not isinstance(overlap, dt.timedelta) or overlap < dt.timedelta(0):
         raise ConfigurationError(f"overlap takes a timedelta of 0 or more, got {overlap!r}")

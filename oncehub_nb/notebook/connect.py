@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -45,6 +45,10 @@ from oncehub_nb.auth.deferred import DeferredAuth
 from oncehub_nb.auth.flow import AuthorizationFlow, clean_pasted_url
 from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.tokens import TokenStore, api_key_record_name, load_api_key, save_api_key
+
+if TYPE_CHECKING:
+    from oncehub_nb._config import ClientSettings
+    from oncehub_nb.auth.device import DeviceFlow
 
 __all__ = ["Connector", "LinkFacts", "Outcome", "explain", "state_of"]
 
@@ -195,7 +199,7 @@ class Connector:
         config: OAuthConfig | None = None,
         store: TokenStore,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = config
         self.store = store
@@ -303,12 +307,41 @@ class Connector:
             self._authorize_url = None
             return self._check("oauth", OAuthAuth(self.config, store=self.store))
 
+    def device_flow(self, **options: Any) -> DeviceFlow:
+        """A sign-in with a code (RFC 8628) for this app, through the client's transport.
+
+        Args:
+            **options: :class:`~oncehub_nb.auth.device.DeviceFlow` options (``clock``, ``sleep``).
+
+        Raises:
+            ConfigurationError: no OAuth app is configured.
+        """
+        if self.config is None:
+            raise ConfigurationError("No OAuth app is configured (ONCEHUB_CLIENT_ID); use a key.")
+        from oncehub_nb.auth.device import DeviceFlow
+
+        return DeviceFlow(self.config, store=self.store, sender=self.hub.transport, **options)
+
+    def connect_device(self) -> Outcome:
+        """Connect with the token a sign-in with a code just saved in the store.
+
+        Returns:
+            The outcome (``GET /test`` with the new token).
+        """
+        if self.config is None:
+            return Outcome(False, "No OAuth app is set up here: use an API key instead.")
+        with self._lock:
+            return self._check("oauth", OAuthAuth(self.config, store=self.store))
+
     def _link_facts(self) -> LinkFacts | None:
         state = self.expected_state
         return None if state is None else LinkFacts(state, self._link_expires_at)
 
     def reuse(self) -> bool:
         """Connect with what is already kept: an OAuth token, a stored key, ``ONCEHUB_API_KEY``.
+
+        Then, on Colab only, the notebook's ``ONCEHUB_API_KEY`` secret
+        (:func:`~oncehub_nb.notebook.hosted.colab_secret`), before anything asks the user.
 
         Returns:
             ``True`` when one of them works.
@@ -326,7 +359,15 @@ class Connector:
             from_env = (self.env.get("ONCEHUB_API_KEY") or "").strip()
             if from_env:
                 candidates.append(ApiKeyAuth(from_env, stored_in="ONCEHUB_API_KEY (environment)"))
-            return any(self._check("api_key", auth).ok for auth in candidates)
+            if any(self._check("api_key", auth).ok for auth in candidates):
+                return True
+            from oncehub_nb.notebook.hosted import colab_secret
+
+            secret = colab_secret()
+            if secret is None:
+                return False
+            auth = ApiKeyAuth(secret, stored_in="ONCEHUB_API_KEY (Colab secret)")
+            return self._check("api_key", auth).ok
 
     def sign_out(self) -> str:
         """Forget the credential: revoke the OAuth token where possible, delete what is kept.

@@ -24,7 +24,7 @@ HINT = "(an oncehub_nb error: run %tb in a new cell to see the full traceback)"
 
 
 def _in_kernel() -> bool:
-    from oncehub_nb.notebook.login import in_notebook
+    from oncehub_nb._display import in_notebook
 
     return in_notebook()
 

@@ -12,93 +12,37 @@ paste is needed; the paste field stays as the fallback (remote kernels, Colab, S
 The widgets (anywidget, ipywidgets) are imported only when a panel is shown: the console sign-in
 works without them.
 
+In a notebook cell: ``hub = await oncehub_nb.login_async()``, then
+``hub.bookings.to_frame(status="scheduled")`` in the next (the tutorial's notebooks do this in a
+real browser, ``tests/test_browser.py``). With a key kept already, nothing is asked:
+
 Example:
     >>> import oncehub_nb
-    >>> hub = await oncehub_nb.login_async()  # doctest: +SKIP
-    >>> hub.bookings.to_frame(status="scheduled")  # doctest: +SKIP
+    >>> from oncehub_nb.auth.tokens import save_api_key
+    >>> save_api_key(store, sb.base_url, sb.api_key)  # what a first sign-in keeps
+    >>> hub = oncehub_nb.login(api_base=sb.base_url, store=store, env={})  # doctest: +ELLIPSIS
+    Already signed in as ... (force=True signs in again).
+    >>> len(hub.bookings.to_frame(status="scheduled", progress=False)) > 0
+    True
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
-from oncehub_nb._errors import ConfigurationError, MissingDependencyError
+from oncehub_nb._display import in_notebook
+from oncehub_nb.notebook.signin import SignIn, kernel_is_local
 
 if TYPE_CHECKING:
     from oncehub_nb._client import OnceHub
+    from oncehub_nb._config import ClientSettings
     from oncehub_nb.auth.config import OAuthConfig
     from oncehub_nb.auth.tokens import TokenStore
     from oncehub_nb.notebook.panel import LoginPanel
 
 __all__ = ["in_notebook", "kernel_is_local", "login", "login_async", "login_panel"]
-
-
-def in_notebook() -> bool:
-    """Tell whether this code runs in a notebook kernel (which can show widgets).
-
-    Example:
-        >>> in_notebook()
-        False
-    """
-    shell_module = sys.modules.get("IPython")
-    if shell_module is None:
-        return False
-    shell = shell_module.get_ipython()
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
-
-
-def kernel_is_local(env: Mapping[str, str] | None = None) -> bool:
-    """Guess whether the browser showing the notebook runs on this machine.
-
-    ``False`` in Colab, Kaggle, JupyterHub, SSH sessions, containers and VS Code remotes: there
-    the browser cannot reach a server on this machine's loopback address.
-
-    Args:
-        env: the environment (default ``os.environ``).
-
-    Returns:
-        The guess.
-
-    Example:
-        >>> kernel_is_local({"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 22"})
-        False
-    """
-    env = os.environ if env is None else env
-    remote_vars = (
-        "SSH_CONNECTION",
-        "SSH_CLIENT",
-        "SSH_TTY",
-        "JUPYTERHUB_API_URL",
-        "JUPYTERHUB_SERVICE_PREFIX",
-        "KAGGLE_KERNEL_RUN_TYPE",
-        "COLAB_RELEASE_TAG",
-        "CODESPACES",
-        "REMOTE_CONTAINERS",
-        "VSCODE_REMOTE_CONTAINERS_SESSION",
-    )
-    if any(env.get(name) for name in remote_vars) or "google.colab" in sys.modules:
-        return False
-    return not any(Path(p).exists() for p in ("/.dockerenv", "/run/.containerenv"))
-
-
-def _setup(
-    config: OAuthConfig | None, store: TokenStore | None, env: Mapping[str, str]
-) -> tuple[OAuthConfig | None, TokenStore]:
-    if config is None and (env.get("ONCEHUB_CLIENT_ID") or "").strip():
-        from oncehub_nb.auth.config import OAuthConfig
-
-        config = OAuthConfig.from_env(env)
-    if store is None:
-        from oncehub_nb.auth.stores import FileTokenStore
-
-        store = FileTokenStore()
-    return config, store
 
 
 def login_panel(
@@ -108,12 +52,16 @@ def login_panel(
     force: bool = False,
     catch_redirect: bool | None = None,
     wait: float = 120.0,
+    device_first: bool | None = None,
     env: Mapping[str, str] | None = None,
-    **settings: Any,
+    **settings: Unpack[ClientSettings],
 ) -> LoginPanel:
-    """The sign-in panel: OAuth (a link, then the pasted address) or an API key.
+    """The sign-in panel: with a code, OAuth (a link, then the pasted address) or an API key.
 
-    The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``).
+    The OAuth tab comes first when an app is configured (``config=`` or ``ONCEHUB_CLIENT_ID``);
+    when the app also has a device endpoint (``ONCEHUB_DEVICE_AUTHORIZATION_URL``) the panel
+    offers "Sign in with a code", first on a remote kernel (:func:`kernel_is_local`): open the
+    link, enter the code shown, press Allow, and the panel connects; nothing is pasted back.
     The panel's :attr:`~oncehub_nb.notebook.panel.LoginPanel.client` works once it says "Connected".
 
     Args:
@@ -124,8 +72,9 @@ def login_panel(
         catch_redirect: listen on a loopback redirect URI for the browser's redirect (in the
             background, for ``wait`` seconds); ``None`` decides by :func:`kernel_is_local`.
         wait: seconds the redirect catcher listens.
+        device_first: open on the "Sign in with a code" tab; ``None``: on a remote kernel.
         env: the environment for ``ONCEHUB_*`` variables (default ``os.environ``).
-        **settings: client settings (``api_base``, ``rate_limits`` ...).
+        **settings: client settings (``api_base``, ``rate_limit`` ...).
 
     Returns:
         The panel; show it as the cell's last expression or with ``display()``.
@@ -134,26 +83,23 @@ def login_panel(
         MissingDependencyError: ipywidgets is not installed.
 
     Example:
-        >>> panel = oncehub_nb.login_panel(api_base=sb.base_url)  # doctest: +SKIP
-        >>> panel  # doctest: +SKIP
-        >>> hub = panel.client  # after "Connected"  # doctest: +SKIP
+        >>> import oncehub_nb
+        >>> from oncehub_nb.auth import MemoryTokenStore
+        >>> panel = oncehub_nb.login_panel(api_base=sb.base_url, store=MemoryTokenStore(), env={})
+        >>> panel.connected  # show it (the cell's last expression), then sign in there
+        False
+        >>> hub = panel.client  # works once the panel says "Connected"
     """
-    env = os.environ if env is None else env
-    try:
-        from oncehub_nb.notebook.panel import LoginPanel
-    except ImportError as exc:
-        if isinstance(exc, MissingDependencyError):
-            raise
-        raise MissingDependencyError(  # pragma: no cover - depends on the installed packages
-            "the sign-in panel needs anywidget and ipywidgets", extra="notebooks"
-        ) from exc
-    config, store = _setup(config, store, env)
-    panel = LoginPanel(config=config, store=store, force=force, env=env, **settings)
-    if catch_redirect is None:
-        catch_redirect = kernel_is_local(env)
-    if catch_redirect and not panel.connected:
-        panel.catch_redirect(wait=wait)
-    return panel
+    sign_in = SignIn.resolve(
+        config=config,
+        store=store,
+        env=env,
+        settings=settings,
+        force=force,
+        catch_redirect=catch_redirect,
+        wait=wait,
+    )
+    return sign_in.new_panel(device_first=device_first)
 
 
 _CANNOT_WAIT = (
@@ -167,47 +113,6 @@ _HEADLESS = (
 )
 
 
-def _kept(
-    config: OAuthConfig | None,
-    store: TokenStore | None,
-    env: Mapping[str, str],
-    settings: dict[str, Any],
-) -> OnceHub | None:
-    """A client connected with what is already kept, or ``None`` (no panel made for it)."""
-    from oncehub_nb.notebook.connect import Connector
-
-    config, store = _setup(config, store, env)
-    connector = Connector(config=config, store=store, env=env, **settings)
-    if not connector.reuse():
-        return None
-    print(f"Already signed in as {connector.hub.account} (force=True signs in again).")
-    return connector.hub
-
-
-def _notebook_panel(
-    config: OAuthConfig | None,
-    store: TokenStore | None,
-    catch_redirect: bool | None,
-    wait: float,
-    env: Mapping[str, str],
-    settings: dict[str, Any],
-) -> LoginPanel:
-    from IPython.display import display
-
-    config, store = _setup(config, store, env)
-    panel = login_panel(
-        config=config,
-        store=store,
-        force=True,  # what is kept was tried already
-        catch_redirect=catch_redirect,
-        wait=wait,
-        env=env,
-        **settings,
-    )
-    display(panel)  # type: ignore[no-untyped-call]
-    return panel
-
-
 def login(
     *,
     config: OAuthConfig | None = None,
@@ -217,7 +122,7 @@ def login(
     catch_redirect: bool | None = None,
     wait: float = 120.0,
     env: Mapping[str, str] | None = None,
-    **settings: Any,
+    **settings: Unpack[ClientSettings],
 ) -> OnceHub:
     """Sign in and return a client: the panel in a notebook, prompts in a console.
 
@@ -250,19 +155,33 @@ def login(
         ConfigurationError: ``method="oauth"`` without an OAuth app.
 
     Example:
-        >>> hub = oncehub_nb.login()  # doctest: +SKIP
-        >>> hub  # connection, account, masked credential, where it is kept  # doctest: +SKIP
+        >>> import oncehub_nb
+        >>> from oncehub_nb.auth.tokens import save_api_key
+        >>> save_api_key(store, sb.base_url, sb.api_key)  # kept by an earlier sign-in
+        >>> hub = oncehub_nb.login(api_base=sb.base_url, store=store, env={})  # doctest: +ELLIPSIS
+        Already signed in as ... (force=True signs in again).
+        >>> hub.validate() == hub.account
+        True
     """
     from oncehub_nb.notebook.waiting import HEADLESS_ENV, headless
 
-    env = os.environ if env is None else env
+    sign_in = SignIn.resolve(
+        config=config,
+        store=store,
+        env=env,
+        settings=settings,
+        method=method,
+        force=force,
+        catch_redirect=catch_redirect,
+        wait=wait,
+    )
     if not in_notebook():
-        return _console_login(config, store, method, force, catch_redirect, wait, env, settings)
-    kept = None if force else _kept(config, store, env, settings)
+        return sign_in.in_console()
+    kept = sign_in.kept()
     if kept is not None:
         return kept
-    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
-    if headless(env):
+    panel = sign_in.shown_panel()
+    if headless(sign_in.env):
         print(_HEADLESS.format(env=HEADLESS_ENV))
         return panel.client
     if not panel.wait(wait):
@@ -279,7 +198,7 @@ async def login_async(
     catch_redirect: bool | None = None,
     wait: float = 120.0,
     env: Mapping[str, str] | None = None,
-    **settings: Any,
+    **settings: Unpack[ClientSettings],
 ) -> OnceHub:
     """Sign in and return a connected client, waiting for you in a notebook cell (awaited).
 
@@ -309,21 +228,35 @@ async def login_async(
         AuthError: (console) the sign-in failed.
 
     Example:
-        >>> hub = await oncehub_nb.login_async()  # doctest: +SKIP
-        >>> hub.bookings.to_frame()  # runs once you are connected  # doctest: +SKIP
+        In a notebook: ``hub = await oncehub_nb.login_async()``. Elsewhere, ``asyncio.run``:
+
+        >>> import asyncio
+        >>> import oncehub_nb
+        >>> from oncehub_nb.auth.tokens import save_api_key
+        >>> save_api_key(store, sb.base_url, sb.api_key)  # kept by an earlier sign-in
+        >>> hub = asyncio.run(oncehub_nb.login_async(api_base=sb.base_url, store=store, env={}))
+        ... # doctest: +ELLIPSIS
+        Already signed in as ... (force=True signs in again).
     """
     from oncehub_nb.notebook.waiting import HEADLESS_ENV, headless
 
-    env = os.environ if env is None else env
+    sign_in = SignIn.resolve(
+        config=config,
+        store=store,
+        env=env,
+        settings=settings,
+        method=method,
+        force=force,
+        catch_redirect=catch_redirect,
+        wait=wait,
+    )
     if not in_notebook():
-        return await asyncio.to_thread(
-            _console_login, config, store, method, force, catch_redirect, wait, env, settings
-        )
-    kept = None if force else _kept(config, store, env, settings)
+        return await asyncio.to_thread(sign_in.in_console)
+    kept = sign_in.kept()
     if kept is not None:
         return kept
-    panel = _notebook_panel(config, store, catch_redirect, wait, env, settings)
-    if headless(env):
+    panel = sign_in.shown_panel()
+    if headless(sign_in.env):
         from oncehub_nb._errors import ReauthorizationRequired
 
         panel.stop_catching()
@@ -332,65 +265,3 @@ async def login_async(
             "panel. Sign in beforehand: a kept token or key, or ONCEHUB_API_KEY."
         )
     return await panel.until_connected(wait)
-
-
-def _console_login(
-    config: OAuthConfig | None,
-    store: TokenStore | None,
-    method: str | None,
-    force: bool,
-    catch_redirect: bool | None,
-    wait: float,
-    env: Mapping[str, str],
-    settings: dict[str, Any],
-) -> OnceHub:
-    from oncehub_nb.auth.callback import CallbackServer
-    from oncehub_nb.notebook.connect import Connector, Outcome
-
-    config, store = _setup(config, store, env)
-    connector = Connector(config=config, store=store, env=env, **settings)
-    if not force and connector.reuse():
-        print(f"Already signed in as {connector.hub.account} (force=True signs in again).")
-        return connector.hub
-    method = method or ("oauth" if config is not None else "api_key")
-    if method == "api_key":
-        outcome = connector.connect_api_key(getpass.getpass("OnceHub API key (not shown): "))
-    elif method == "oauth" and config is not None:
-        print(f"1. Open this link, sign in and press Allow:\n\n   {connector.authorize_url()}\n")
-        outcome = Outcome(False, "")
-        if kernel_is_local(env) if catch_redirect is None else catch_redirect:
-            results: list[Outcome] = []
-
-            def finish(address: str) -> tuple[str, str]:
-                results.append(connector.connect_redirect(address))
-                if results[0].ok:
-                    return "Signed in", "You can close this tab and go back to your notebook."
-                return "Sign-in did not finish", results[0].message
-
-            try:
-                with CallbackServer(
-                    config.redirect_uri,
-                    timeout=wait,
-                    expected_state=connector.expected_state,
-                    on_redirect=finish,
-                ) as catcher:
-                    print(f"Waiting up to {wait:.0f} s for your browser to come back ...")
-                    catcher.wait()
-            except (ValueError, OSError):
-                pass
-            outcome = results[0] if results else outcome
-        if not outcome.ok and outcome.error is None:
-            outcome = connector.connect_redirect(
-                input("2. Paste the address of the page you were sent to: ")
-            )
-    else:
-        raise ConfigurationError(
-            f"method={method!r}: use 'api_key', or 'oauth' with an OAuth app configured "
-            "(config=OAuthConfig(...) or ONCEHUB_CLIENT_ID)"
-        )
-    if not outcome.ok:
-        if outcome.error is not None:
-            raise outcome.error
-        raise ConfigurationError(outcome.message)
-    print(outcome.message, f"Kept in {connector.stored_in}.")
-    return connector.hub

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 try:
     from oncehub_nb.notebook.widget import SignInWidget
@@ -34,6 +34,10 @@ except ImportError as exc:  # pragma: no cover - depends on the installed packag
         extra="notebooks",
     ) from exc
 
+
+if TYPE_CHECKING:
+    from oncehub_nb._config import ClientSettings
+
 from oncehub_nb._client import OnceHub
 from oncehub_nb._display import facts_html
 from oncehub_nb.auth.callback import CallbackServer
@@ -41,6 +45,7 @@ from oncehub_nb.auth.config import OAuthConfig
 from oncehub_nb.auth.tokens import TokenStore
 from oncehub_nb.notebook import waiting
 from oncehub_nb.notebook.connect import Connector, Outcome
+from oncehub_nb.notebook.device_tab import DeviceTab
 
 __all__ = ["LoginPanel"]
 
@@ -50,7 +55,7 @@ def _duration(seconds: float) -> str:
 
 
 class LoginPanel:
-    """Sign in to OnceHub from a notebook: OAuth (link, then the address) or an API key.
+    """Sign in to OnceHub from a notebook: with a code, OAuth (link, then address) or an API key.
 
     Create it with :func:`oncehub_nb.login_panel` (or let :func:`oncehub_nb.login_async` show
     it and wait). The client is :attr:`client` from the start; it works once the panel says
@@ -60,19 +65,28 @@ class LoginPanel:
         config: the OAuth app (``None``: API keys only).
         store: where keys, tokens and pending sign-ins are kept.
         force: ignore credentials that are already kept and sign in again.
+        device_first: open on the "Sign in with a code" tab (when the app has a device
+            endpoint); :func:`~oncehub_nb.login_panel` sets it on remote kernels.
         env: the environment for ``ONCEHUB_*`` variables.
         **settings: client settings (``api_base`` ...).
 
     Attributes:
         widget: the widget shown (:class:`~oncehub_nb.notebook.widget.SignInWidget`).
         connector: the widget-free sign-in logic.
+        device: the "Sign in with a code" tab's logic (:class:`~.device_tab.DeviceTab`).
         front_end: set when a browser showing the panel answered (the "ready" handshake).
         stop: set when someone pressed "Stop waiting".
 
     Example:
-        >>> panel = oncehub_nb.login_panel()  # doctest: +SKIP
-        >>> panel  # shows the panel; sign in, then in the next cell:  # doctest: +SKIP
-        >>> hub = await panel.until_connected()  # doctest: +SKIP
+        >>> import oncehub_nb
+        >>> panel = oncehub_nb.login_panel(api_base=sb.base_url, store=store, env={})
+        >>> panel.connected  # show it as a cell's last expression; sign in there
+        False
+        >>> outcome = panel.connector.connect_api_key(sb.api_key)  # what pasting a key does
+        >>> panel.client.validate() == panel.client.account
+        True
+
+        In a notebook, ``hub = await panel.until_connected()`` waits for you in a cell.
     """
 
     def __init__(
@@ -81,8 +95,9 @@ class LoginPanel:
         config: OAuthConfig | None = None,
         store: TokenStore,
         force: bool = False,
+        device_first: bool = False,
         env: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[ClientSettings],
     ) -> None:
         self.connector = Connector(config=config, store=store, env=env, **settings)
         self.front_end = threading.Event()
@@ -91,6 +106,9 @@ class LoginPanel:
         self.widget = SignInWidget(
             api_base=self.connector.api_base, has_oauth=self.connector.flow is not None
         )
+        self.device = DeviceTab(self.connector, self.widget, self._apply)
+        self.widget.has_device = self.device.available
+        self.widget.device_first = self.device.available and device_first
         self.widget.on_msg(self._on_message)
         if not force and self.connector.reuse():
             self._show_connected()
@@ -104,6 +122,9 @@ class LoginPanel:
         if kind == "ready":
             self.front_end.set()
             self.widget.tell({"type": "hello", "link": self._link()})
+            self.device.resend()
+        elif kind == "device_start":
+            self.device.start(new=content.get("new") is True)
         elif kind in ("connect_key", "connect_address"):
             field = "key" if kind == "connect_key" else "address"
             value = content.get("value")
@@ -159,6 +180,7 @@ class LoginPanel:
     def _apply(self, outcome: Outcome) -> None:
         if outcome.ok:
             self._stop_catching()
+            self.device.cancel()
             self._show_connected()
             return
         with self.widget.hold_sync():
@@ -191,6 +213,19 @@ class LoginPanel:
         self._submit("address", address)
         return self.connected
 
+    def start_device(self, *, new: bool = False) -> bool:
+        """Show a code to enter on the verification page and wait for Allow in the background.
+
+        What the "Sign in with a code" tab does; the panel says "Connected" once allowed.
+
+        Args:
+            new: give up the current code and request another ("Get a new code").
+
+        Returns:
+            ``False`` when the app has no device endpoint or the panel is connected.
+        """
+        return self.device.start(new=new)
+
     def start_again(self) -> None:
         """Make a new sign-in link (after a denied, expired or used one)."""
         self._stop_catching()
@@ -199,6 +234,7 @@ class LoginPanel:
 
     def sign_out(self) -> None:
         """Sign out (revoke and delete the token, or forget the key) and show the sign-in view."""
+        self.device.cancel()
         message = self.connector.sign_out()
         self._show_sign_in(new_link=True)
         self.widget.say(message)
@@ -293,8 +329,9 @@ class LoginPanel:
         return self.client
 
     def close(self) -> None:
-        """Stop the redirect catcher and remove the widget (the client keeps working)."""
+        """Stop the redirect catcher and the code's polling, remove the widget; the client stays."""
         self._stop_catching()
+        self.device.cancel()
         self.widget.close()
 
     def show_waiting(self, text: str) -> None:
@@ -337,6 +374,8 @@ class LoginPanel:
         if self.connected:
             return facts_html("Connected to OnceHub", self.connector.hub.describe())
         ways = "OAuth sign-in or an API key" if self.connector.flow is not None else "an API key"
+        if self.device.available:
+            ways = "a code, " + ways
         return (
             '<div class="oncehub-nb"><strong>Sign in to OnceHub</strong> '
             f"<span>{escape(self.connector.api_base)}</span>"

@@ -7,7 +7,8 @@ trait. The standard ``ipywidgets.Password`` syncs its value to the kernel (and s
 notebook's ``metadata.widgets``) on every keystroke; here the key and the pasted address stay in
 the browser's ``<input>`` until Connect or Enter, then cross once as a message that is handed
 to the panel and not kept. The sign-in link (it carries the OAuth ``state``) travels to the
-browser as a message too. What *is* synced (and saved) is listed in :data:`SYNCED`.
+browser as a message too, as do the code tab's link and user code (the device code never
+does). What *is* synced (and saved) is listed in :data:`SYNCED`.
 
 Example:
     >>> widget = SignInWidget(api_base="https://api.oncehub.com/v2")
@@ -34,7 +35,9 @@ SYNCED = (
     "busy",
     "catching",
     "connected",
+    "device_first",
     "facts",
+    "has_device",
     "has_oauth",
     "restart",
     "status",
@@ -49,6 +52,8 @@ class SignInWidget(anywidget.AnyWidget):
     Attributes:
         api_base: the API root shown under the title.
         has_oauth: an OAuth app is configured (its tab comes first).
+        has_device: the app has a device endpoint ("Sign in with a code" tab).
+        device_first: the code tab comes first (a remote kernel).
         connected: show the connected view.
         busy: a key or address is being checked (fields and buttons disabled).
         catching: a local server catches the browser's redirect.
@@ -64,6 +69,8 @@ class SignInWidget(anywidget.AnyWidget):
 
     api_base = traitlets.Unicode("").tag(sync=True)
     has_oauth = traitlets.Bool(False).tag(sync=True)
+    has_device = traitlets.Bool(False).tag(sync=True)
+    device_first = traitlets.Bool(False).tag(sync=True)
     connected = traitlets.Bool(False).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     catching = traitlets.Bool(False).tag(sync=True)

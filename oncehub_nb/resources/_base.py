@@ -32,12 +32,14 @@ from oncehub_nb.resources._filters import (
     FilterKind,
     FilterSpec,
     TimeLike,
+    check_tz,
     expand_names,
     filter_specs,
     suggest,
     to_api_time,
 )
 from oncehub_nb.resources._signatures import publish
+from oncehub_nb.resources._tables import ARROW_DOC, POLARS_DOC, TableOutputs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,20 +63,7 @@ class NoFilters(TypedDict, total=False):
     """The filters of a list endpoint that only pages (event types, master pages, webhooks)."""
 
 
-def _check_tz(tz: str | None) -> None:
-    if tz is None:
-        return
-    import zoneinfo
-
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(
-            f"tz={tz!r} is not an IANA time zone (e.g. 'Europe/Paris')"
-        ) from None
-
-
-class Resource:
+class Resource(TableOutputs):
     """Base of one API resource: a path, its filters, its columns, what it can expand.
 
     Subclasses set :attr:`path`, :attr:`filters_type` (the filters, declared once),
@@ -89,7 +78,7 @@ class Resource:
             nothing even when the error was not caught.
 
     Example:
-        >>> hub.bookings.get("BKNG-0123456789AB")["status"]  # doctest: +SKIP
+        >>> hub.bookings.get("BKNG-H60DZO03KD8P")["status"]
         'scheduled'
     """
 
@@ -113,7 +102,11 @@ class Resource:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.filters = filter_specs(cls.filters_type)
-        publish(cls, list_base=Resource.list, frame_base=Resource.to_frame)
+        outputs = {
+            "to_arrow": (TableOutputs.to_arrow, ARROW_DOC),
+            "to_polars": (TableOutputs.to_polars, POLARS_DOC),
+        }
+        publish(cls, list_base=Resource.list, frame_base=Resource.to_frame, outputs=outputs)
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
@@ -219,7 +212,7 @@ class Resource:
             The schema.
 
         Example:
-            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]  # doctest: +SKIP
+            >>> [c.name for c in hub.bookings.frame_columns("owner")][-2:]
             ['owner.timezone', 'owner.teams']
         """
         extra = [prefixed(n, self.expansions.get(n, ())) for n in self._expand_names(expand)]
@@ -276,7 +269,7 @@ class Resource:
             >>> "owner.email" in frame.columns and bool(frame["owner_id"].notna().all())
             True
         """
-        _check_tz(tz)
+        check_tz(tz)
         columns = self.frame_columns(expand)
         if explode is not None:
             lists = [c.name for c in columns if c.kind == "list"]
@@ -388,7 +381,9 @@ class Resource:
             ConfigurationError: the id is empty or ``expand`` names a field that cannot expand.
 
         Example:
-            >>> hub.bookings.get("BKNG-0123456789AB", expand="owner")  # doctest: +SKIP
+            >>> booking = hub.bookings.get("BKNG-H60DZO03KD8P", expand="owner")
+            >>> booking["owner"]["object"], booking["owner"]["email"]
+            ('user', 'elizabeth.lam@martin-mcmillan.example.com')
         """
         path = self._object_path(object_id)
         expanded = self._expand(expand, on_list=False)

@@ -36,6 +36,7 @@ __all__ = [
     "check_choice",
     "check_ids",
     "check_text",
+    "check_tz",
     "expand_names",
     "filter_specs",
     "suggest",
@@ -235,6 +236,30 @@ def check_text(name: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{name} takes a non-empty string, got {value!r}")
     return value.strip()
+
+
+def check_tz(tz: str | None) -> None:
+    """Fail unless ``tz`` is ``None`` or an IANA time zone.
+
+    Args:
+        tz: the ``tz=`` argument of a pull.
+
+    Raises:
+        ConfigurationError: not a time zone the system knows.
+
+    Example:
+        >>> check_tz("Europe/Paris")
+    """
+    if tz is None:
+        return
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"tz={tz!r} is not an IANA time zone (e.g. 'Europe/Paris')"
+        ) from None
 
 
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:

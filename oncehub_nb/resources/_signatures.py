@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["publish"]
@@ -122,13 +122,21 @@ def _wrap(base: Callable[..., Any], cls: Any, name: str, doc: str, common: list[
     return method
 
 
-def publish(cls: Any, *, list_base: Callable[..., Any], frame_base: Callable[..., Any]) -> None:
+def publish(
+    cls: Any,
+    *,
+    list_base: Callable[..., Any],
+    frame_base: Callable[..., Any],
+    outputs: Mapping[str, tuple[Callable[..., Any], str]] | None = None,
+) -> None:
     """Install ``list`` and ``to_frame`` with ``cls``'s filters as keyword arguments.
 
     Args:
         cls: a resource class (its ``filters`` already read from ``filters_type``).
         list_base: the ``list`` that runs.
         frame_base: the ``to_frame`` that runs.
+        outputs: more pulls to publish the same way (``to_arrow``): name -> (the method that
+            runs, its docstring template, formatted like the others').
     """
     common = ["expand", "after", "max_items"] if cls.expandable else ["after", "max_items"]
     words = {
@@ -140,3 +148,5 @@ def publish(cls: Any, *, list_base: Callable[..., Any], frame_base: Callable[...
     }
     cls.list = _wrap(list_base, cls, "list", _LIST_DOC.format(**words), common)
     cls.to_frame = _wrap(frame_base, cls, "to_frame", _FRAME_DOC.format(**words), common)
+    for name, (base, template) in (outputs or {}).items():
+        setattr(cls, name, _wrap(base, cls, name, template.format(**words), common))

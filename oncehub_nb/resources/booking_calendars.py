@@ -1,10 +1,13 @@
 """Booking calendars (Booking Calendars product): list, get, time slots, scheduling, links.
 
 Example:
-    >>> slots = hub.booking_calendars.time_slots("BKC-0123456789")  # doctest: +SKIP
-    >>> hub.booking_calendars.schedule("BKC-0123456789",  # doctest: +SKIP
+    >>> slots = hub.booking_calendars.time_slots("BKC-ZNSK8E7I5D")
+    >>> slots[0]
+    {'start_time': '2026-06-01T09:00:00.000Z', 'locations': [{'type': 'virtual', ...}]}
+    >>> hub.booking_calendars.schedule("BKC-ZNSK8E7I5D",
     ...     start=slots[0]["start_time"],
     ...     guest_time_zone="Europe/Paris", name="Ann Lee", email="ann@example.com")
+    {'id': 'BKNG-...'}
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class BookingCalendars(Resource):
     """``/booking-calendars``: the newer product's calendars, hosted by a user or a team.
 
     Example:
-        >>> hub.booking_calendars.to_frame(host="TM-0123456789")  # doctest: +SKIP
+        >>> hub.booking_calendars.to_frame(host="TM-UOOROG9PDV")[["id", "name", "published"]]
+                       id            name  published
+        0  BKC-ZNSK8E7I5D  Support clinic       True
     """
 
     path = "/booking-calendars"
@@ -75,8 +80,9 @@ class BookingCalendars(Resource):
             UnprocessableError: the calendar is not published.
 
         Example:
-            >>> hub.booking_calendars.time_slots("BKC-0123456789",  # doctest: +SKIP
-            ...     start="2026-12-01", end="2026-12-08")[0]["start_time"]
+            >>> hub.booking_calendars.time_slots("BKC-XNJEQ0D5FY",
+            ...     start="2026-06-08", end="2026-06-15")[0]["start_time"]
+            '2026-06-08T09:00:00.000Z'
         """
         params: dict[str, str] = {}
         if start is not None:
@@ -128,9 +134,10 @@ class BookingCalendars(Resource):
             BadRequestError: e.g. the slot is no longer free.
 
         Example:
-            >>> hub.booking_calendars.schedule("BKC-0123456789",  # doctest: +SKIP
-            ...     start="2026-12-01T09:00:00Z", guest_time_zone="Europe/Paris",
+            >>> hub.booking_calendars.schedule("BKC-OOLYPHKE17",
+            ...     start="2026-06-09T16:00:00Z", guest_time_zone="Europe/Paris",
             ...     name="Ann Lee", email="ann@example.com")
+            {'id': 'BKNG-...'}
         """
         form: dict[str, Any] = {
             "name": check_text("name", name),
@@ -177,7 +184,8 @@ class BookingCalendars(Resource):
             BadRequestError: the calendar is not published.
 
         Example:
-            >>> hub.booking_calendars.one_time_link("BKC-0123456789")["url"]  # doctest: +SKIP
+            >>> hub.booking_calendars.one_time_link("BKC-ZNSK8E7I5D")["url"]
+            'https://oncehub.com/...'
         """
         if hide_url_params is not None and not isinstance(hide_url_params, bool):
             raise ConfigurationError(

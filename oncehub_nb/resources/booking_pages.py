@@ -1,7 +1,10 @@
 """Booking pages (Booking Pages product): list with filters, get, and a typed DataFrame.
 
 Example:
-    >>> hub.booking_pages.to_frame(master_page="MP-0123456789")  # doctest: +SKIP
+    >>> hub.booking_pages.to_frame(master_page="MP-RX2DX621RG")[["id", "label"]]
+                  id           label
+    0  BP-S7P53HJKIV  williamjohnson
+    1  BP-51V1FFWECY   thomasjohnson
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ class BookingPages(Resource):
     """``/booking-pages``: the classic product's personal and shared booking pages.
 
     Example:
-        >>> [p["label"] for p in hub.booking_pages.list(user="USR-0123456789")]  # doctest: +SKIP
+        >>> [p["label"] for p in hub.booking_pages.list(user="USR-VUQ48RXCZX")]
+        ['hollybrown']
     """
 
     path = "/booking-pages"

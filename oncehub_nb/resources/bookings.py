@@ -1,9 +1,11 @@
 """Bookings: list (one status or several), get, a typed DataFrame, actions and sync.
 
 Example:
-    >>> hub = OnceHub.from_env()  # doctest: +SKIP
-    >>> frame = hub.bookings.to_frame(status=["scheduled", "rescheduled"])  # doctest: +SKIP
-    >>> hub.bookings.cancel(frame.loc[0, "id"], reason="Host is ill")  # doctest: +SKIP
+    >>> hub = OnceHub.from_env()  # reads ONCEHUB_API_KEY (here ONCEHUB_API_BASE too)
+    >>> frame = hub.bookings.to_frame(status=["scheduled", "rescheduled"])
+    >>> unpaid = frame[frame["payment_information.amount_charged"].isna()]
+    >>> hub.bookings.cancel(unpaid["id"].iloc[0], reason="Host is ill")["status"]
+    'canceled'
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from oncehub_nb._errors import ConfigurationError
@@ -68,7 +71,7 @@ BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("form_submission.mobile_phone", "string"),
     Column("form_submission.note", "string"),
     Column("form_submission.guests", "list"),
-    Column("form_submission.custom_fields", "list"),
+    Column("form_submission.custom_fields", "list", items=("name", "value")),
     Column("location_description", "string"),
     Column("virtual_conferencing.join_url", "string"),
     Column("rescheduled_booking_id", "string"),
@@ -91,7 +94,7 @@ BOOKING_COLUMNS: tuple[Column, ...] = (
     Column("cancel_url", "string"),
     Column("reschedule_url", "string"),
     Column("cancel_reschedule_url", "string"),
-    Column("custom_fields", "list"),
+    Column("custom_fields", "list", items=("name", "value")),
 )
 
 #: What an expanded conversation adds as ``conversation.*`` columns.
@@ -136,8 +139,11 @@ class Bookings(Resource):
     """``/bookings``: every booking of the account, newest first.
 
     Example:
-        >>> for booking in hub.bookings.list(status="canceled", max_items=3):  # doctest: +SKIP
+        >>> for booking in hub.bookings.list(status="completed", max_items=3):
         ...     print(booking["id"], booking["starting_time"])
+        BKNG-MFS5F0GLBKN8 2026-05-08T14:00:00.000Z
+        BKNG-DK3OM4QWW57G 2026-04-27T00:45:00.000Z
+        BKNG-2BWKJE24BNFF 2026-04-28T14:30:00.000Z
     """
 
     path = "/bookings"
@@ -209,7 +215,13 @@ class Bookings(Resource):
             UnprocessableError: paid bookings cannot be canceled through the API.
 
         Example:
-            >>> hub.bookings.cancel("BKNG-0123456789AB", reason="Host is ill")  # doctest: +SKIP
+            >>> booking = hub.bookings.cancel("BKNG-C6UGYJINSYC0", reason="Host is ill")
+            >>> booking["status"], booking["cancel_reschedule_information"]["reason"]
+            ('canceled', 'Host is ill')
+            >>> hub.bookings.cancel("BKNG-H60DZO03KD8P")  # a paid one
+            Traceback (most recent call last):
+            ...
+            oncehub_nb...UnprocessableError: Paid bookings cannot be canceled ... (HTTP 422, ...)
         """
         if not isinstance(notify, bool):
             raise ConfigurationError(f"notify takes True or False, got {notify!r}")
@@ -234,7 +246,8 @@ class Bookings(Resource):
             UnprocessableError: paid bookings cannot be rescheduled through the API.
 
         Example:
-            >>> hub.bookings.request_reschedule("BKNG-0123456789AB")  # doctest: +SKIP
+            >>> hub.bookings.request_reschedule("BKNG-OK7AY11U63XB", reason="Host is ill")["status"]
+            'canceled'
         """
         body = {"reschedule_reason": None if reason is None else check_text("reason", reason)}
         return self._act(booking_id, "request-reschedule", body)
@@ -257,7 +270,8 @@ class Bookings(Resource):
             ConflictError: e.g. the user is inactive or already the host.
 
         Example:
-            >>> hub.bookings.reassign("BKNG-1", new_host="USR-2")  # doctest: +SKIP
+            >>> hub.bookings.reassign("BKNG-PUMHDLQ86598", new_host="USR-VUQ48RXCZX")["owner"]
+            'USR-VUQ48RXCZX'
         """
         body: dict[str, Any] = {"new_host": check_text("new_host", new_host)}
         if location is not None:
@@ -280,7 +294,7 @@ class Bookings(Resource):
             ConflictError: the booking is in the future or its status does not allow it.
 
         Example:
-            >>> hub.bookings.mark_no_show("BKNG-0123456789AB")["status"]  # doctest: +SKIP
+            >>> hub.bookings.mark_no_show("BKNG-HCSX1IDKDGUY")["status"]
             'no_show'
         """
         return self._act(booking_id, "no-show", None)
@@ -289,18 +303,24 @@ class Bookings(Resource):
         self,
         path: str | os.PathLike[str],
         *,
-        overlap: dt.timedelta = dt.timedelta(minutes=5),
+        table: str | None = None,
+        overlap: dt.timedelta | None = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
-        """Keep a local Parquet copy of every booking up to date; return it as a frame.
+        """Keep a local copy of every booking up to date (Parquet or DuckDB); return it.
 
         The first call pulls everything. Later calls fetch only bookings updated since the
-        newest ``last_updated_time`` seen (minus ``overlap``, for clock skew) and upsert them
-        by ``id``. See :func:`oncehub_nb.frames.sync.sync_bookings`.
+        newest ``last_updated_time`` stored (minus ``overlap``) and upsert them by ``id``. The
+        suffix picks the store: ``.duckdb`` keeps a typed table (``table=``, default
+        ``bookings``; see :mod:`oncehub_nb.frames.database`), any other path a Parquet file
+        (see :func:`oncehub_nb.frames.sync.sync_bookings`).
 
         Args:
-            path: the Parquet file (created when absent).
-            overlap: how far before the newest seen update to start asking again.
+            path: the Parquet or DuckDB file (created when absent).
+            table: the DuckDB table's name (DuckDB only).
+            overlap: how far before the newest stored update to ask again: default 5 minutes
+                for Parquet (as it always was), none for DuckDB (so that nothing changed costs
+                one request, whatever the number of bookings updated at the newest moment).
             progress: the progress bar (see :meth:`to_frame`).
 
         Returns:
@@ -311,8 +331,19 @@ class Bookings(Resource):
             PullInterrupted: the pull stopped early; what arrived is already saved.
 
         Example:
-            >>> frame = hub.bookings.sync("bookings.parquet")  # doctest: +SKIP
+            >>> frame = hub.bookings.sync("bookings.parquet", progress=False)
+            >>> len(frame), frame["id"].is_unique
+            (60, True)
+            >>> table = hub.bookings.sync("crm.duckdb", table="bookings", progress=False)
+            >>> len(table) == len(frame)
+            True
         """
+        from oncehub_nb.frames.database import DATABASE_SUFFIXES
         from oncehub_nb.frames.sync import sync_bookings
 
-        return sync_bookings(self, path, overlap=overlap, progress=progress)
+        if Path(path).suffix.lower() in DATABASE_SUFFIXES:
+            return super().sync(path, table=table, overlap=overlap, progress=progress)
+        if table is not None:
+            raise ConfigurationError("table= is for a .duckdb file; a Parquet file holds one table")
+        since = dt.timedelta(minutes=5) if overlap is None else overlap
+        return sync_bookings(self, path, overlap=since, progress=progress)

@@ -4,8 +4,12 @@ The API's field ``terms_of_sevice`` (spelled so in OnceHub's spec) is ``terms_of
 in arguments and in frames; ``custom_fields`` may be given as a plain ``{name: value}`` dict.
 
 Example:
-    >>> hub.contacts.create(first_name="A", last_name="B", email="a@b.example")  # doctest: +SKIP
-    >>> hub.contacts.to_frame(updated_after="2026-01-01")  # doctest: +SKIP
+    >>> new = hub.contacts.create(first_name="A", last_name="B", email="a@b.example")
+    >>> new["id"], new["creation_time"]
+    ('CTC-...', '2026-06-01T...Z')
+    >>> frame = hub.contacts.to_frame(updated_after="2026-01-01")
+    >>> frame.set_index("id").loc[new["id"], "email"]
+    'a@b.example'
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
     Column("timezone", "string"),
     Column("has_consent", "boolean"),
     Column("terms_of_service", "boolean", source=("terms_of_sevice",)),
-    Column("custom_fields", "list"),
+    Column("custom_fields", "list", items=("name", "value")),
 )
 
 
@@ -102,7 +106,8 @@ class Contacts(Resource):
     """``/contacts``: the people bookings are made with.
 
     Example:
-        >>> hub.contacts.get("CTC-0123456789ABCD")["email"]  # doctest: +SKIP
+        >>> hub.contacts.get("CTC-03FSS423V6YYIB")["email"]
+        'barbara.wright@neal-bryan.example.com'
     """
 
     path = "/contacts"
@@ -138,8 +143,10 @@ class Contacts(Resource):
             ConflictError: a contact with that email or phone exists.
 
         Example:
-            >>> hub.contacts.create(first_name="Ann", last_name="Lee",  # doctest: +SKIP
-            ...                     email="ann@example.com", custom_fields={"Source": "web"})
+            >>> ann = hub.contacts.create(first_name="Ann", last_name="Lee",
+            ...                           email="ann@example.com", custom_fields={"Source": "web"})
+            >>> ann["id"], ann["custom_fields"]
+            ('CTC-...', [{'name': 'Source', 'value': 'web'}])
         """
         if not email and not mobile_phone:
             raise ConfigurationError("create() needs email or mobile_phone (or both)")
@@ -171,7 +178,9 @@ class Contacts(Resource):
             ConfigurationError: nothing to change, or an unknown or mistyped field.
 
         Example:
-            >>> hub.contacts.update("CTC-0123456789ABCD", status="Qualified")  # doctest: +SKIP
+            >>> contact = hub.contacts.update("CTC-LZC16X2ACWYDE5", status="Qualified")
+            >>> contact["status"], contact["last_updated_time"]
+            ('Qualified', '2026-06-01T...Z')
         """
         for identifier in ("email", "mobile_phone"):
             if identifier in fields:
@@ -195,6 +204,7 @@ class Contacts(Resource):
             ``{"id": ..., "deleted": True}``.
 
         Example:
-            >>> hub.contacts.delete("CTC-0123456789ABCD")  # doctest: +SKIP
+            >>> hub.contacts.delete("CTC-TGR7D3PR4OSY9M")
+            {'id': 'CTC-TGR7D3PR4OSY9M', 'deleted': True}
         """
         return self._send_object("DELETE", self._object_path(contact_id))

@@ -1,7 +1,13 @@
 """Event types (Booking Pages product): list, get, and a typed DataFrame.
 
 Example:
-    >>> hub.event_types.to_frame()  # doctest: +SKIP
+    >>> hub.event_types.to_frame()[["id", "name"]]
+                  id                    name
+    0  ET-SMBBKJY8Q7        Quarterly review
+    1  ET-FJMNE49QRD    15-minute intro call
+    2  ET-DMJ3FA8TFT  30-minute consultation
+    3  ET-AT95ZJNG1T            Product demo
+    4  ET-2LI394330I      Onboarding session
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ class EventTypes(Resource):
     """``/event-types``: the services customers choose on booking pages.
 
     Example:
-        >>> hub.event_types.get("ET-0123456789")["name"]  # doctest: +SKIP
-        '15-minute intro call'
+        >>> hub.event_types.get("ET-SMBBKJY8Q7")["name"]
+        'Quarterly review'
     """
 
     path = "/event-types"

@@ -1,7 +1,7 @@
 """Master pages (Booking Pages product): list, get, frames and one-time links.
 
 Example:
-    >>> hub.master_pages.one_time_link("MP-0123456789")["url"]  # doctest: +SKIP
+    >>> hub.master_pages.one_time_link("MP-RX2DX621RG")["url"]
     'https://go.oncehub.com/...'
 """
 
@@ -27,7 +27,8 @@ class MasterPages(Resource):
     """``/master-pages``: pages that group several booking pages.
 
     Example:
-        >>> hub.master_pages.to_frame()["active"].sum()  # doctest: +SKIP
+        >>> int(hub.master_pages.to_frame()["active"].sum())
+        2
     """
 
     path = "/master-pages"
@@ -50,6 +51,7 @@ class MasterPages(Resource):
             BadRequestError: the page is inactive or deleted.
 
         Example:
-            >>> hub.master_pages.one_time_link("MP-0123456789")  # doctest: +SKIP
+            >>> hub.master_pages.one_time_link("MP-RX2DX621RG")
+            {'id': '...', 'url': 'https://go.oncehub.com/...', 'creation_time': '2026-06-01T...Z'}
         """
         return self._send_object("POST", self._object_path(page_id, "one-time-links"), body={})

@@ -1,7 +1,12 @@
 """SMS notifications: list with filters (recipient can expand), get, and a typed DataFrame.
 
 Example:
-    >>> hub.sms_notifications.to_frame(expand="recipient")  # doctest: +SKIP
+    >>> frame = hub.sms_notifications.to_frame(expand="recipient")
+    >>> frame[["id", "recipient_type", "recipient.first_name"]].head(3)
+                     id recipient_type recipient.first_name
+    0  SMS-39P0JNATMOPV        contact              Barbara
+    1  SMS-ZU9BZ2ELBU0M        contact                Nancy
+    2  SMS-7SNKOZ3R0HQM        contact                David
 """
 
 from __future__ import annotations
@@ -53,7 +58,13 @@ class SmsNotifications(Resource):
     """``/notifications/sms``: text messages sent from the account, newest first.
 
     Example:
-        >>> hub.sms_notifications.to_frame()["status"].value_counts()  # doctest: +SKIP
+        >>> hub.sms_notifications.to_frame()["status"].value_counts()
+        status
+        delivered    3
+        sent         2
+        rejected     2
+        failed       0
+        Name: count, dtype: int64
     """
 
     path = "/notifications/sms"

@@ -1,7 +1,10 @@
 """Teams: list (optionally the teams of one user), get, and a typed DataFrame.
 
 Example:
-    >>> hub.teams.to_frame(user="USR-0123456789")  # doctest: +SKIP
+    >>> hub.teams.to_frame(user="USR-VUQ48RXCZX")
+                  id     name
+    0  TM-UOOROG9PDV  Support
+    1  TM-CFXA3GKFTV    Sales
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ class Teams(Resource):
     """``/teams``: the account's teams.
 
     Example:
-        >>> [t["name"] for t in hub.teams.list()]  # doctest: +SKIP
-        ['Sales', 'Support']
+        >>> [t["name"] for t in hub.teams.list()]
+        ['Support', 'Customer Success', 'Sales']
     """
 
     path = "/teams"

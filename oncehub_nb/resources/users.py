@@ -1,8 +1,11 @@
 """Users: list, get, create / update / delete, and scheduling availability.
 
 Example:
-    >>> user = hub.users.create(email="a@b.c", first_name="A", last_name="B")  # doctest: +SKIP
-    >>> hub.users.update(user["id"], role_name="Team Manager")  # doctest: +SKIP
+    >>> user = hub.users.create(email="a@b.c", first_name="A", last_name="B")
+    >>> user["id"], user["status"], user["role_name"]
+    ('USR-...', 'invited', 'Member')
+    >>> hub.users.update(user["id"], role_name="Team Manager")["role_name"]
+    'Team Manager'
 """
 
 from __future__ import annotations
@@ -62,7 +65,10 @@ class Users(Resource):
     """``/users``: the account's users.
 
     Example:
-        >>> hub.users.to_frame()["role_name"].value_counts()  # doctest: +SKIP
+        >>> frame = hub.users.to_frame()
+        >>> frame.loc[frame["role_name"] == "Account Owner", ["id", "email"]]
+                       id                                        email
+        4  USR-OB3DU6HDPI  kevin.hernandez@martin-mcmillan.example.com
     """
 
     path = "/users"
@@ -97,7 +103,8 @@ class Users(Resource):
             UnprocessableError: the plan's user limit is reached.
 
         Example:
-            >>> hub.users.create(email="a@b.c", first_name="A", last_name="B")  # doctest: +SKIP
+            >>> hub.users.create(email="ann@example.com", first_name="Ann", last_name="Lee")
+            {'object': 'user', 'id': 'USR-...', 'first_name': 'Ann', 'last_name': 'Lee', ...}
         """
         body = {"email": check_text("email", email)}
         body.update(_user_fields(first_name, last_name, role_name, teams))
@@ -132,7 +139,8 @@ class Users(Resource):
             PermissionDeniedError: the Account Owner cannot be updated.
 
         Example:
-            >>> hub.users.update("USR-0123456789", teams=["TM-0123456789"])  # doctest: +SKIP
+            >>> hub.users.update("USR-QT535KOM58", teams=["TM-UOOROG9PDV"])["teams"]
+            ['TM-UOOROG9PDV']
         """
         body = _user_fields(first_name, last_name, role_name, teams)
         if not body:
@@ -151,7 +159,8 @@ class Users(Resource):
             ``{"id": ..., "deleted": True}``.
 
         Example:
-            >>> hub.users.delete("USR-0123456789")  # doctest: +SKIP
+            >>> hub.users.delete("USR-5M7MVRHK0O")
+            {'id': 'USR-5M7MVRHK0O', 'deleted': True}
         """
         return self._send_object("DELETE", self._object_path(user_id))
 
@@ -165,8 +174,9 @@ class Users(Resource):
             ``{"object": "schedule", "timezone", "weekly": [...], "overrides": [...]}``.
 
         Example:
-            >>> hub.users.availability("USR-0123456789")["timezone"]  # doctest: +SKIP
-            'America/New_York'
+            >>> schedule = hub.users.availability("USR-VUQ48RXCZX")
+            >>> schedule["timezone"], schedule["weekly"][0]["day"], schedule["overrides"]
+            ('America/Los_Angeles', 'Monday', [])
         """
         return self._send_object("GET", self._object_path(user_id, "scheduling-availability"))
 
@@ -195,7 +205,8 @@ class Users(Resource):
             BadRequestError: e.g. overlapping hours.
 
         Example:
-            >>> hub.users.update_availability("USR-1", timezone="Europe/Paris")  # doctest: +SKIP
+            >>> hub.users.update_availability("USR-1Q7NIG2CKR", timezone="Europe/Paris")["timezone"]
+            'Europe/Paris'
         """
         body: dict[str, Any] = {}
         if timezone is not None:

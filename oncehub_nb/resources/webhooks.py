@@ -3,9 +3,11 @@
 To check the requests OnceHub then sends, see :mod:`oncehub_nb.webhooks`.
 
 Example:
-    >>> hook = hub.webhooks.create(name="CRM", url="https://example.com/hook",  # doctest: +SKIP
+    >>> hook = hub.webhooks.create(name="CRM", url="https://example.com/hook",
     ...                            events=["booking.scheduled", "booking.canceled"])
-    >>> secret = hook["secret"]  # store it now: OnceHub never returns it again  # doctest: +SKIP
+    >>> secret = hook["secret"]  # store it now: OnceHub never returns it again
+    >>> hook["id"], hook["events"], len(secret)
+    ('WHK-...', ['booking.scheduled', 'booking.canceled'], 64)
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ class Webhooks(Resource):
     """``/webhooks``: where OnceHub POSTs booking and conversation events.
 
     Example:
-        >>> hub.webhooks.to_frame()[["name", "url"]]  # doctest: +SKIP
+        >>> frame = hub.webhooks.to_frame()
+        >>> frame.loc[frame["name"] == "CRM sync", ["url", "events"]].to_dict("records")
+        [{'url': 'https://hooks.crm-sync.example.com/oncehub', 'events': [...]}]
     """
 
     path = "/webhooks"
@@ -65,8 +69,9 @@ class Webhooks(Resource):
             ConflictError: a webhook with this name exists.
 
         Example:
-            >>> hub.webhooks.create(  # doctest: +SKIP
-            ...     name="n", url="https://h.example", events=["booking"])
+            >>> hook = hub.webhooks.create(name="n", url="https://h.example", events=["booking"])
+            >>> sorted(hook)
+            ['api_version', 'creation_time', 'events', 'id', 'name', 'object', 'secret', 'url']
         """
         if isinstance(events, str) or not isinstance(events, Sequence) or not events:
             raise ConfigurationError(
@@ -94,6 +99,8 @@ class Webhooks(Resource):
             ``{"id": ..., "deleted": True}``.
 
         Example:
-            >>> hub.webhooks.delete("WHK-0123456789")  # doctest: +SKIP
+            >>> hook = hub.webhooks.create(name="Old", url="https://h.example", events=["booking"])
+            >>> hub.webhooks.delete(hook["id"])
+            {'id': 'WHK-...', 'deleted': True}
         """
         return self._send_object("DELETE", self._object_path(webhook_id))

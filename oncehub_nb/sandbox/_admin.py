@@ -9,10 +9,10 @@ from flask import Blueprint, Response
 from oncehub_nb.sandbox._errors import ApiError, bad_request
 from oncehub_nb.sandbox._guards import admin_guard
 from oncehub_nb.sandbox._http import json_body, ok
-from oncehub_nb.sandbox._state import FAULT_KINDS, SandboxState, check_fault
+from oncehub_nb.sandbox._state import FAULT_KINDS, Fault, SandboxState
 
 
-def _int(body: dict[str, object], name: str, default: int) -> int:
+def _int(body: dict[str, object], name: str, default: int | None = None) -> int:
     value = body.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad_request(f"{name} must be an integer", name)
@@ -42,20 +42,13 @@ def admin_blueprint(state: SandboxState) -> Blueprint:
         path = body.get("path")
         if path is not None and not isinstance(path, str):
             raise bad_request("path must be a string", "path")
+        given: dict[str, Any] = {
+            name: _int(body, name) for name in ("count", "status", "delay_ms") if name in body
+        }
+        given |= {name: body[name] for name in ("retry_after", "path") if name in body}
+        after = _int(body, "after") if "after" in body else 0
         try:
-            arguments: dict[str, Any] = {
-                "count": _int(body, "count", 1),
-                "status": _int(body, "status", 500),
-                "delay_ms": _int(body, "delay_ms", 0),
-                "retry_after": retry_after,
-                "path": path,
-            }
-            after = _int(body, "after", 0)
-            if after > 0:  # armed once `after` more API requests have been answered
-                check_fault(str(kind), count=arguments["count"], status=arguments["status"])
-                state.schedule(after, lambda: state.inject(str(kind), **arguments))
-            else:
-                state.inject(str(kind), **arguments)
+            state.inject(Fault(str(kind), **given), after=after)
         except ValueError as exc:
             raise bad_request(str(exc)) from None
         return ok({"ok": True, "pending": len(state.faults)})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from oncehub_nb.sandbox._dataset import Record
-from oncehub_nb.sandbox._state import SandboxState, check_fault
+from oncehub_nb.sandbox._options import LimitPairs
+from oncehub_nb.sandbox._state import Fault, FaultSettings, SandboxState
 
 
 class SandboxKnobs:
@@ -14,21 +15,19 @@ class SandboxKnobs:
 
     state: SandboxState
 
-    def inject(
-        self,
-        kind: str,
-        *,
-        count: int = 1,
-        status: int = 500,
-        delay_ms: int = 0,
-        retry_after: float | None = None,
-        path: str | None = None,
-        after: int = 0,
-    ) -> None:
+    def inject(self, kind: str, *, after: int = 0, **fault: Unpack[FaultSettings]) -> None:
         """Make the next ``count`` API requests fail: ``5xx``, ``429``, ``reset`` or ``slow``.
 
-        With ``after=N`` the fault is armed only once N more API requests have been answered
-        (a deterministic "in the middle of a pull" trigger; see :meth:`schedule`).
+        Args:
+            kind: ``5xx`` (answer ``status``), ``429`` (with ``retry_after`` seconds when
+                given), ``reset`` (close the connection) or ``slow`` (answer ``delay_ms`` late).
+            after: arm the fault only once this many more API requests have been answered (a
+                deterministic "in the middle of a pull" trigger; see :meth:`schedule`).
+            **fault: ``count`` (default 1), ``status``, ``delay_ms``, ``retry_after``, ``path``
+                (only requests under it): the fields of ``Fault``, whose defaults apply.
+
+        Raises:
+            ValueError: an impossible fault (checked now, not in the server thread).
 
         Example:
             >>> from oncehub_nb.sandbox import Sandbox
@@ -36,18 +35,7 @@ class SandboxKnobs:
             >>> sb.inject("5xx", count=3, status=503)
             >>> sb.inject("reset", after=5)
         """
-        arguments: dict[str, Any] = {
-            "count": count,
-            "status": status,
-            "delay_ms": delay_ms,
-            "retry_after": retry_after,
-            "path": path,
-        }
-        if after <= 0:
-            self.state.inject(kind, **arguments)
-            return
-        check_fault(kind, count=count, status=status)  # refuse now, not in the server thread
-        self.state.schedule(after, lambda: self.state.inject(kind, **arguments))
+        self.state.inject(Fault(kind, **fault), after=after)
 
     def schedule(self, after: int, action: Callable[[], object]) -> None:
         """Run ``action`` when the API request after the next ``after`` ones arrives.
@@ -58,24 +46,43 @@ class SandboxKnobs:
         Example:
             >>> from oncehub_nb.sandbox import Sandbox
             >>> sb = Sandbox(bookings=0)
-            >>> sb.schedule(10, lambda: sb.set_rate_limits([(1, 0.5)]))
+            >>> sb.schedule(10, lambda: sb.set_rate_limit([(1, 0.5)]))
         """
         self.state.schedule(after, action)
 
-    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
-        """Enforce other limits from now on: ``[(requests, window seconds)]`` (account[, IP]).
+    def set_rate_limit(self, rate_limit: bool | LimitPairs) -> None:
+        """Enforce other limits from now on: what the ``rate_limit`` setting takes.
 
-        Windows are real seconds (``time_scale`` is not applied). Use it to tighten the limit
-        in the middle of a pull; :attr:`rate_limits` reports the new values.
+        ``True``: OnceHub's (time-scaled); ``False``: none; or ``[(requests, window seconds)]``
+        pairs (account[, IP]) in real seconds (``time_scale`` is not applied). Use it to tighten
+        the limit in the middle of a pull; :attr:`rate_limit` reports the new values.
 
         Example:
             >>> from oncehub_nb.sandbox import Sandbox
             >>> sb = Sandbox(bookings=0, time_scale=0.01)
-            >>> sb.set_rate_limits([(2, 0.1), (100, 3.0)])
-            >>> sb.rate_limits
+            >>> sb.set_rate_limit([(2, 0.1), (100, 3.0)])
+            >>> sb.rate_limit
             [(2, 0.1), (100, 3.0)]
+            >>> sb.set_rate_limit(False)
+            >>> sb.rate_limit
+            []
         """
-        self.state.set_rate_limits(limits)
+        self.state.set_rate_limit(rate_limit)
+
+    @property
+    def rate_limit(self) -> list[tuple[int, float]]:
+        """The enforced ``(requests, window seconds)`` pairs, time-scaled; ``[]`` when off.
+
+        A client keeps under the same limits with ``OnceHub(rate_limit=sb.rate_limit)``.
+
+        Example:
+            >>> from oncehub_nb.sandbox import Sandbox
+            >>> Sandbox(bookings=0, time_scale=0.01).rate_limit
+            [(5, 0.01), (200, 3.0)]
+            >>> Sandbox(bookings=0, rate_limit=False).rate_limit
+            []
+        """
+        return list(self.state.limits.enforced) if self.state.rate_limit else []
 
     def clear_faults(self) -> None:
         """Drop every pending fault.

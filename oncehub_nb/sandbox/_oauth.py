@@ -1,7 +1,8 @@
 """The sandbox's OAuth 2.0 authorization server: clients, knobs, statistics, Bearer auth.
 
 Built on oauthlib's :class:`~oauthlib.oauth2.WebApplicationServer` (authorization code grant,
-refresh token grant, RFC 7009 revocation, Bearer resource checks); :mod:`._oauth_validator`
+refresh token grant, RFC 7009 revocation, Bearer resource checks) plus oauthlib's RFC 8628
+device code grant (:mod:`._oauth_device`); :mod:`._oauth_validator`
 answers its questions from memory, :mod:`._oauth_routes` serves it over HTTP (and
 ``_oauth_routes.install`` puts it on the app).
 
@@ -18,30 +19,24 @@ import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from flask import has_request_context, request
 from oauthlib.common import Request
 from oauthlib.oauth2 import WebApplicationServer
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
+from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 from werkzeug.datastructures import Headers
 
 from oncehub_nb.sandbox._errors import ApiError
+from oncehub_nb.sandbox._oauth_device import DEVICE_GRANT, DeviceGrants
 from oncehub_nb.sandbox._oauth_records import Client
 from oncehub_nb.sandbox._oauth_validator import MemoryValidator
+from oncehub_nb.sandbox._options import DeviceKnobs, OAuthKnobs, OAuthSettings, unknown_knob
 from oncehub_nb.sandbox._state import Account, SandboxState
 
 CONFIDENTIAL_ID = "sandbox-confidential-app"
 PUBLIC_ID = "sandbox-public-app"
-KNOBS = (
-    "access_token_ttl",
-    "code_ttl",
-    "rotate_refresh_tokens",
-    "detect_refresh_reuse",
-    "expires_in_as_string",
-    "widen_scope",
-    "token_endpoint_down",
-)
 
 
 def _token_error(status: int, error: str, message: str, scope: str | None = None) -> ApiError:
@@ -51,20 +46,13 @@ def _token_error(status: int, error: str, message: str, scope: str | None = None
     )
 
 
-class OAuthProvider:
+class OAuthProvider(OAuthKnobs):
     """The authorization server of one sandbox, with its knobs (settable at runtime).
 
     Args:
         state: The sandbox state (its account is the one tokens act for).
         root_url: Returns the sandbox's ``http://host:port`` (known once bound).
-        access_token_ttl: Access-token lifetime in seconds.
-        code_ttl: Authorization-code lifetime in seconds.
-        rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
-        detect_refresh_reuse: A retired (rotated-out) refresh token presented again revokes
-            every token of its sign-in (RFC 9700 4.14.2); off, it is only refused.
-        expires_in_as_string: Send ``"expires_in": "3600"`` (tests client tolerance).
-        widen_scope: Grant ``read write`` whatever was asked (tests client tolerance).
-        token_endpoint_down: The next N token requests answer 503.
+        **knobs: Any :class:`OAuthKnobs` or :class:`DeviceKnobs` (their defaults are there).
 
     Example:
         >>> oauth = OAuthProvider(SandboxState(bookings=0), root_url=lambda: "http://127.0.0.1:1")
@@ -74,36 +62,14 @@ class OAuthProvider:
     """
 
     def __init__(
-        self,
-        state: SandboxState,
-        *,
-        root_url: Callable[[], str],
-        access_token_ttl: int = 3600,
-        code_ttl: float = 60,
-        rotate_refresh_tokens: bool = True,
-        detect_refresh_reuse: bool = True,
-        expires_in_as_string: bool = False,
-        widen_scope: bool = False,
-        token_endpoint_down: int = 0,
+        self, state: SandboxState, *, root_url: Callable[[], str], **knobs: Unpack[OAuthSettings]
     ) -> None:
         self.state = state
         self.root_url = root_url
-        self.access_token_ttl = 3600
-        self.code_ttl: float = 60
-        self.rotate_refresh_tokens = True
-        self.detect_refresh_reuse = True
-        self.expires_in_as_string = False
-        self.widen_scope = False
-        self.token_endpoint_down = 0
-        self.configure(
-            access_token_ttl=access_token_ttl,
-            code_ttl=code_ttl,
-            rotate_refresh_tokens=rotate_refresh_tokens,
-            detect_refresh_reuse=detect_refresh_reuse,
-            expires_in_as_string=expires_in_as_string,
-            widen_scope=widen_scope,
-            token_endpoint_down=token_endpoint_down,
-        )
+        #: RFC 8628: codes, knobs and counters of the device grant (its token requests are
+        #: answered by oauthlib's DeviceCodeGrant, added to the token endpoint's grants).
+        self.devices = DeviceGrants()
+        self.configure(**knobs)
         self.clients = {
             CONFIDENTIAL_ID: Client(
                 CONFIDENTIAL_ID, secrets.token_urlsafe(32), "Notebook Analytics (confidential)"
@@ -121,6 +87,7 @@ class OAuthProvider:
         self.server.auth_grant._code_challenge_methods = {"S256": code_challenge_method_s256}
         for grant in (self.server.auth_grant, self.server.refresh_grant):
             grant.register_token_modifier(self._modify_token)
+        self.server.grant_types[DEVICE_GRANT] = DeviceCodeGrant(self.validator)
         self._lock = threading.Lock()
         self._stats: Counter[str] = Counter()
         self._grants: Counter[str] = Counter()
@@ -128,37 +95,33 @@ class OAuthProvider:
     # -- knobs ----------------------------------------------------------------------------
 
     def configure(self, **knobs: Any) -> None:
-        """Set knobs by name, checking each value; unknown names raise ``ValueError``.
+        """Set knobs by name (this server's and the device grant's), checking each value.
+
+        A wrong name or value raises ``ValueError``.
 
         Example:
             >>> oauth = OAuthProvider(SandboxState(bookings=0), root_url=lambda: "")
-            >>> oauth.configure(token_endpoint_down=2)
-            >>> oauth.token_endpoint_down
-            2
+            >>> oauth.configure(token_endpoint_down=2, device_interval=1)
+            >>> oauth.token_endpoint_down, oauth.devices.device_interval
+            (2, 1)
         """
-        for name, value in knobs.items():
-            if name not in KNOBS:
-                raise ValueError(f"unknown OAuth knob {name!r}; use one of {', '.join(KNOBS)}")
-            if name in (
-                "rotate_refresh_tokens", "detect_refresh_reuse", "expires_in_as_string",
-                "widen_scope",
-            ):  # fmt: skip
-                if not isinstance(value, bool):
-                    raise ValueError(f"{name} must be true or false")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0")
-            elif name != "code_ttl" and not isinstance(value, int):
-                raise ValueError(f"{name} must be an integer")
-            setattr(self, name, value)
+        device_names = DeviceKnobs.knob_types()
+        device = {k: v for k, v in knobs.items() if k in device_names}
+        own = {k: v for k, v in knobs.items() if k not in device_names}
+        for name in own:  # checked before anything is set, with every name to choose from
+            if name not in self.knob_types():
+                raise unknown_knob(name, [*self.knob_types(), *device_names])
+        super().configure(**own)
+        self.devices.configure(**device)
 
     def knobs(self) -> dict[str, Any]:
-        """Return the current knob values.
+        """Return the current knob values (this server's and the device grant's).
 
         Example:
             >>> OAuthProvider(SandboxState(bookings=0), root_url=lambda: "").knobs()["code_ttl"]
-            60
+            60.0
         """
-        return {name: getattr(self, name) for name in KNOBS}
+        return {**super().knobs(), **self.devices.knobs()}
 
     def take_outage(self) -> bool:
         """Consume one unit of ``token_endpoint_down``; ``True`` when this request must 503.
@@ -217,6 +180,7 @@ class OAuthProvider:
             "authorize_url": f"{root}/oauth/authorize",
             "token_url": f"{root}/oauth/token",
             "revoke_url": f"{root}/oauth/revoke",
+            "device_authorization_url": f"{root}/oauth/device",
         }
 
     # -- statistics -----------------------------------------------------------------------
@@ -241,7 +205,7 @@ class OAuthProvider:
 
         Example:
             >>> sorted(OAuthProvider(SandboxState(bookings=0), root_url=lambda: "").stats())[:2]
-            ['codes_issued', 'invalid_grant']
+            ['codes_issued', 'device']
         """
         with self._lock:
             out: dict[str, Any] = {
@@ -255,7 +219,8 @@ class OAuthProvider:
                 )
             }
             out["token_requests"] = dict(self._grants)
-            return out
+        out["device"] = self.devices.stats()
+        return out
 
     def reset_stats(self) -> None:
         """Zero the counters.
@@ -266,6 +231,7 @@ class OAuthProvider:
         with self._lock:
             self._stats.clear()
             self._grants.clear()
+        self.devices.reset_stats()
 
     # -- resource side --------------------------------------------------------------------
 

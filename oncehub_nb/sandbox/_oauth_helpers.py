@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
-import requests
+from oncehub_nb._consent import press_consent
 
 if TYPE_CHECKING:
     from oncehub_nb.sandbox._oauth import OAuthProvider
-
-
-class ConsentError(RuntimeError):
-    """The consent page showed an error instead of the Allow / Deny form.
-
-    Example:
-        >>> str(ConsentError("Mismatching redirect URI."))
-        'Mismatching redirect URI.'
-    """
-
-
-class _FormReader(HTMLParser):
-    """Collect the consent form's hidden fields, its action and the error text, if any."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self.action: str | None = None
-        self.error: str | None = None
-        self._in_error = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self.action = values.get("action")
-        elif tag == "input" and values.get("type") == "hidden" and "name" in values:
-            self.fields[values["name"]] = values.get("value", "")
-        elif values.get("id") == "error":
-            self._in_error = True
-            self.error = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_error = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_error and self.error is not None:
-            self.error += data
 
 
 class OAuthHelpers:
@@ -109,27 +70,7 @@ class OAuthHelpers:
             ...     "code=" in sb.consent(url)
             True
         """
-        with requests.Session() as session:
-            page = session.get(authorize_url, allow_redirects=False, timeout=timeout)
-            if page.is_redirect:
-                return str(page.headers["Location"])  # an error the client can handle
-            reader = _FormReader()
-            reader.feed(page.text)
-            if page.status_code != 200 or reader.action is None:
-                detail = (reader.error or "").strip() or f"HTTP {page.status_code}"
-                raise ConsentError(f"the authorization page showed an error: {detail}")
-            answer = session.post(
-                urljoin(authorize_url, reader.action),
-                data={**reader.fields, "decision": "allow" if allow else "deny"},
-                allow_redirects=False,
-                timeout=timeout,
-            )
-        if not answer.is_redirect:
-            reader = _FormReader()
-            reader.feed(answer.text)
-            detail = (reader.error or "").strip() or f"HTTP {answer.status_code}"
-            raise ConsentError(f"the consent form was refused: {detail}")
-        return str(answer.headers["Location"])
+        return press_consent(authorize_url, allow=allow, timeout=timeout)
 
     def revoke_token(self, token: str) -> bool:
         """Revoke an access or refresh token server-side (a refresh token takes its access tokens).

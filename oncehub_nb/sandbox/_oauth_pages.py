@@ -23,7 +23,8 @@ _STYLE = (
 )
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
+def page(title: str, body: str, status: int = 200) -> Response:
+    """Wrap ``body`` (already escaped HTML) in the sandbox's page, no-store and not framable."""
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
@@ -62,7 +63,7 @@ def consent_page(app_name: str, scopes: list[str], fields: Mapping[str, str]) ->
         "</form>"
         '<p class="note">This is a local sandbox: no real OnceHub account is involved.</p>'
     )
-    return _page("Allow access?", body)
+    return page("Allow access?", body)
 
 
 def error_page(description: str, status: int = 400) -> Response:
@@ -80,7 +81,7 @@ def error_page(description: str, status: int = 400) -> Response:
         "<p>Go back to your notebook and start signing in again. If it keeps happening, check "
         "the client id and the redirect URI registered with the sandbox.</p>"
     )
-    return _page("Sign-in error", body, status)
+    return page("Sign-in error", body, status)
 
 
 def callback_page(url: str, denied: bool) -> Response:
@@ -117,4 +118,4 @@ def callback_page(url: str, denied: bool) -> Response:
         "document.getElementById('copied').textContent='Press Ctrl+C to copy.';});});"
         "</script>"
     )
-    return _page("Copy this address", body)
+    return page("Copy this address", body)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 SCOPES = ("read", "write")
@@ -78,6 +83,51 @@ class Grant:
             False
         """
         return not self.revoked and (self.expires_at is None or now < self.expires_at)
+
+
+T = TypeVar("T")
+
+
+class FormTickets(Generic[T]):
+    """One-time tickets that bind a form's POST to the page this server rendered.
+
+    A page is served with :meth:`issue`'s ticket in a hidden field; its POST is honoured only
+    if :meth:`spend` finds the ticket (once, within ``ttl`` seconds) holding the same value.
+
+    Example:
+        >>> tickets = FormTickets[str](threading.Lock())
+        >>> ticket = tickets.issue("ABCD-EFGH")
+        >>> tickets.spend(ticket, "ABCD-EFGH"), tickets.spend(ticket, "ABCD-EFGH")
+        (True, False)
+    """
+
+    def __init__(
+        self,
+        lock: threading.Lock | threading.RLock,
+        *,
+        ttl: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lock = lock
+        self._ttl = ttl
+        self._clock = clock
+        self._open: dict[str, tuple[T, float]] = {}
+
+    def issue(self, value: T) -> str:
+        """A new ticket for a page showing ``value`` (expired tickets are dropped)."""
+        ticket = secrets.token_urlsafe(16)
+        now = self._clock()
+        with self._lock:
+            for stale in [key for key, (_, until) in self._open.items() if until < now]:
+                del self._open[stale]
+            self._open[ticket] = (value, now + self._ttl)
+        return ticket
+
+    def spend(self, ticket: str, value: T) -> bool:
+        """Whether ``ticket`` is open, unexpired and was issued for ``value``; it is spent."""
+        with self._lock:
+            stored = self._open.pop(ticket, None)
+        return stored is not None and stored[1] >= self._clock() and stored[0] == value
 
 
 def is_loopback_callback(uri: str) -> bool:

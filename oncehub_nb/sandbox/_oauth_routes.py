@@ -6,12 +6,11 @@ API-key auth) never touches them; only the ``token_endpoint_down`` knob makes th
 
 from __future__ import annotations
 
+import base64
 import json
-import secrets
-import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, request
 from oauthlib.oauth2.rfc6749 import errors
@@ -20,7 +19,9 @@ from oncehub_nb.sandbox._errors import bad_request
 from oncehub_nb.sandbox._guards import admin_guard
 from oncehub_nb.sandbox._http import json_body, ok
 from oncehub_nb.sandbox._oauth import OAuthProvider
+from oncehub_nb.sandbox._oauth_device_routes import device_blueprint
 from oncehub_nb.sandbox._oauth_pages import callback_page, consent_page, error_page
+from oncehub_nb.sandbox._oauth_records import FormTickets
 
 #: Authorization-request parameters the consent form carries back.
 PARAMS = (
@@ -32,7 +33,6 @@ PARAMS = (
     "code_challenge",
     "code_challenge_method",
 )
-TICKET_TTL = 600.0
 MALFORMED = "The sign-in link is malformed (its query string is not valid form encoding)."
 
 
@@ -87,6 +87,31 @@ def _oauth_response(
     return response, error
 
 
+def _echo_secrets(response: Response, form: str, headers: dict[str, str]) -> None:
+    """The ``echo_secrets_in_errors`` knob: quote what the request sent, first, in the text."""
+    fields = parse_qs(form)
+    quoted = []
+    scheme, _, credential = headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            secret = base64.b64decode(credential).decode().partition(":")[2]
+        except ValueError:
+            secret = ""
+        if secret:
+            quoted.append(f"client secret '{unquote_plus(secret)}'")
+    for name in ("client_secret", "code", "refresh_token", "code_verifier"):
+        if fields.get(name):
+            quoted.append(f"{name} '{fields[name][0]}'")
+    try:
+        parsed = json.loads(response.get_data(as_text=True))
+    except ValueError:
+        return
+    if quoted and isinstance(parsed, dict):
+        said = str(parsed.get("error_description") or "Refused.")
+        parsed["error_description"] = f"Received {', '.join(quoted)}. {said}"
+        response.set_data(json.dumps(parsed))
+
+
 def _guarded(
     call: Callable[[], tuple[dict[str, str], str | None, int]],
 ) -> tuple[dict[str, str], str | None, int]:
@@ -120,7 +145,7 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
     bp = Blueprint("sandbox_oauth", __name__)
     server = provider.server
     lock = provider.validator.lock
-    tickets: dict[str, tuple[dict[str, str], float]] = {}
+    tickets = FormTickets[dict[str, str]](lock)
 
     def validate(uri: str) -> tuple[list[str], dict[str, Any]]:
         with lock:
@@ -143,12 +168,7 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
         for name in ("state", "code_challenge", "code_challenge_method"):
             if info.get(name) is not None:
                 fields[name] = info[name]
-        ticket = secrets.token_urlsafe(16)
-        now = time.monotonic()
-        with lock:
-            for stale in [key for key, (_, until) in tickets.items() if until < now]:
-                del tickets[stale]
-            tickets[ticket] = (dict(fields), now + TICKET_TTL)
+        ticket = tickets.issue(dict(fields))
         client = provider.clients[info["client_id"]]
         return consent_page(client.name, scopes, {**fields, "ticket": ticket})
 
@@ -156,10 +176,8 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
     def authorize_decision() -> Response:
         form = request.form
         params = {name: form[name] for name in PARAMS if name in form}
-        with lock:
-            stored = tickets.pop(form.get("ticket", ""), None)
         # The one-time ticket binds the decision to a consent page this server rendered.
-        if stored is None or stored[1] < time.monotonic() or stored[0] != params:
+        if not tickets.spend(form.get("ticket", ""), params):
             return error_page(
                 "This consent form has expired or was already used. "
                 "Go back to your notebook and start signing in again."
@@ -202,6 +220,8 @@ def oauth_blueprint(provider: OAuthProvider) -> Blueprint:
                 lambda: server.create_token_response(_raw_url(), "POST", body, _headers())
             )
         response, error = _oauth_response(headers, answer, status)
+        if error is not None and provider.echo_secrets_in_errors:
+            _echo_secrets(response, body, _headers())
         if error == "invalid_grant":
             provider.count("invalid_grant")
         elif status == 200 and grant_type == "refresh_token":
@@ -299,5 +319,6 @@ def install(provider: OAuthProvider, app: Flask) -> None:
         >>> install(OAuthProvider(state, root_url=lambda: "http://localhost"), create_app(state))
     """
     app.register_blueprint(oauth_blueprint(provider))
+    app.register_blueprint(device_blueprint(provider))
     app.register_blueprint(oauth_admin_blueprint(provider))
     provider.state.authenticators.append(provider.authenticate)

@@ -21,6 +21,7 @@ from urllib.parse import unquote_plus
 from oauthlib.common import Request
 from oauthlib.oauth2 import RequestValidator
 
+from oncehub_nb.sandbox._oauth_device import DEVICE_GRANT
 from oncehub_nb.sandbox._oauth_records import SCOPES, Client, Code, Grant, is_loopback_callback
 
 
@@ -38,6 +39,17 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         return None
     # RFC 6749 2.3.1: both parts are form-urlencoded before base64.
     return unquote_plus(client_id), unquote_plus(secret)
+
+
+def basic_client_id(headers: dict[str, str]) -> str:
+    """The client id of an HTTP Basic ``Authorization`` header (``""`` when there is none).
+
+    Example:
+        >>> basic_client_id({"Authorization": "Basic YXBwOnNlY3JldA=="})
+        'app'
+    """
+    credentials = _basic_credentials(Request("http://127.0.0.1/", headers=headers))
+    return credentials[0] if credentials else ""
 
 
 class MemoryValidator(RequestValidator):  # type: ignore[misc]
@@ -126,8 +138,15 @@ class MemoryValidator(RequestValidator):  # type: ignore[misc]
     def validate_grant_type(
         self, client_id: str, grant_type: str, client: Any, request: Request, *a: Any, **k: Any
     ) -> bool:
-        """Authorization code and refresh token grants."""
-        return grant_type in ("authorization_code", "refresh_token")
+        """Authorization code, refresh token and device code (RFC 8628) grants."""
+        return grant_type in ("authorization_code", "refresh_token", DEVICE_GRANT)
+
+    def validate_device_code(
+        self, client_id: str, code: str, request: Request, *a: Any, **k: Any
+    ) -> str | None:
+        """RFC 8628: the status of a device code, from the provider's device grants."""
+        devices = getattr(self._settings(), "devices", None)
+        return None if devices is None else devices.status(client_id, code, request)
 
     def validate_scopes(
         self, client_id: str, scopes: list[str], client: Any, request: Request, *a: Any, **k: Any

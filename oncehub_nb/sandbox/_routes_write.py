@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
+from oncehub_nb._http.urls import is_loopback_host
 from oncehub_nb.sandbox._availability import update_availability
 from oncehub_nb.sandbox._dataset import Record, new_id
 from oncehub_nb.sandbox._errors import ApiError, bad_request, not_found
@@ -230,21 +230,6 @@ def _check_user_update(state: SandboxState, body: dict[str, Any]) -> None:
     for team in body.get("teams", []):
         if team not in state.data.collections["teams"] or team in state.data.deleted:
             raise bad_request(f"No such team: '{team}'", "teams")
-
-
-def is_loopback_host(host: str) -> bool:
-    """Tell whether ``host`` names this machine (plain http is allowed only there).
-
-    Example:
-        >>> is_loopback_host("127.0.0.1"), is_loopback_host("example.com")
-        (True, False)
-    """
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_webhook(body: dict[str, Any]) -> None:

@@ -2,64 +2,51 @@
 
 from __future__ import annotations
 
-import ipaddress
 import threading
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
+from typing import Unpack
 
+from oncehub_nb._http.urls import is_loopback_host
 from oncehub_nb.sandbox._app import create_app
 from oncehub_nb.sandbox._guards import ADMIN_HEADER, own_hosts
 from oncehub_nb.sandbox._knobs import SandboxKnobs
 from oncehub_nb.sandbox._oauth import OAuthProvider
 from oncehub_nb.sandbox._oauth_helpers import OAuthHelpers
 from oncehub_nb.sandbox._oauth_routes import install as install_oauth
+from oncehub_nb.sandbox._options import SandboxSettings, split_settings
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._wsgi import SandboxServer
 
 
 def _check_loopback(host: str) -> None:
-    if host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(host):
         raise ValueError(f"the sandbox binds loopback only, not {host!r}")
 
 
 class Sandbox(OAuthHelpers, SandboxKnobs):
     """A local OnceHub API v2 with seeded data, rate limits and fault injection.
 
+    Every setting is a keyword argument; their defaults are written once, in
+    :class:`DataOptions`, :class:`OAuthKnobs` and :class:`DeviceKnobs` (mypy checks the names
+    and types, a misspelt one raises ``TypeError`` with the closest name).
+
     Args:
-        bookings: How many bookings to generate.
-        seed: Seed for the generated data (same seed, same records).
-        api_key: The valid API key; a random one when ``None``.
-        admin_token: The token of the admin and test endpoints (``/_sandbox/...``, header
-            ``Sandbox-Admin-Token``); a random one when ``None``.
-        rate_limit: Enforce OnceHub's rate limits (5/s per key, 200/5 min per IP).
-        time_scale: Multiply the rate-limit windows by this (``0.01`` makes 5 min last 3 s).
-        latency_ms: Delay added to every API request.
-        port: TCP port; ``0`` picks a free one.
-        host: Loopback address to bind; anything else raises ``ValueError``.
-        access_token_ttl: OAuth access-token lifetime in seconds.
-        code_ttl: OAuth authorization-code lifetime in seconds.
-        rotate_refresh_tokens: Each refresh issues a new refresh token and retires the old one.
-        detect_refresh_reuse: A retired refresh token presented again revokes every token of
-            that sign-in (RFC 9700 4.14.2 reuse detection); ``False``: it is only refused.
-        expires_in_as_string: Send ``"expires_in"`` as a string (tests client tolerance).
-        widen_scope: Grant ``read write`` even when only ``read`` was asked.
-        token_endpoint_down: The next N token requests answer 503.
-        anchor: The present of the generated data: bookings before it are past, after it
-            scheduled. Default ``ONCEHUB_SANDBOX_ANCHOR`` when set, else today (00:00 UTC).
-        clock: Unix time for what the sandbox stamps (``last_updated_time`` of an action, a
-            webhook's signature time). Default: the real time when the anchor is today's; the
-            anchor plus the time since start when an anchor is given (so tests and recordings
-            see the same present on any day).
-        profile: ``"live"``: answer like real OnceHub data, with the departures from the spec
-            listed in :data:`DEPARTURES` (``null`` where the spec says string ...);
-            ``"spec"``: every answer valid against the official spec.
+        port: TCP port; ``0`` (the default) picks a free one.
+        host: Loopback address to bind (default ``127.0.0.1``); anything else raises
+            ``ValueError``.
+        **settings: The data (:class:`DataOptions`): ``bookings``, ``seed``, ``api_key``,
+            ``admin_token``, ``rate_limit`` (``True``: OnceHub's 5/s per key and 200/5 min per
+            IP; ``False``: none; or ``(requests, window seconds)`` pairs), ``time_scale``
+            (``0.01`` makes 5 min last 3 s), ``latency_ms``, ``anchor``, ``clock`` and
+            ``profile`` (``"live"``: answer like real OnceHub data, with the departures from
+            the spec listed in :data:`DEPARTURES`; ``"spec"``: every answer valid against the
+            official spec). The authorization server (:class:`OAuthKnobs`):
+            ``access_token_ttl``, ``code_ttl``, ``rotate_refresh_tokens``,
+            ``detect_refresh_reuse``, ``expires_in_as_string``, ``widen_scope``,
+            ``token_endpoint_down``, ``echo_secrets_in_errors``. The device grant
+            (:class:`DeviceKnobs`): ``device_interval``, ``device_code_ttl``,
+            ``device_slow_down``, ``device_auto_decision``, ``device_pending_polls``.
 
     The OAuth knobs can be changed at runtime through :attr:`oauth` (``sb.oauth.code_ttl = 1``
     or ``sb.oauth.configure(...)``) or ``POST /_sandbox/oauth/knobs``.
@@ -73,55 +60,15 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
     """
 
     def __init__(
-        self,
-        *,
-        bookings: int = 250,
-        seed: int = 0,
-        api_key: str | None = None,
-        admin_token: str | None = None,
-        rate_limit: bool = True,
-        time_scale: float = 1.0,
-        latency_ms: int = 0,
-        port: int = 0,
-        host: str = "127.0.0.1",
-        access_token_ttl: int = 3600,
-        code_ttl: float = 60,
-        rotate_refresh_tokens: bool = True,
-        detect_refresh_reuse: bool = True,
-        expires_in_as_string: bool = False,
-        widen_scope: bool = False,
-        token_endpoint_down: int = 0,
-        anchor: datetime | date | str | None = None,
-        clock: Callable[[], float] | None = None,
-        profile: str = "live",
+        self, *, port: int = 0, host: str = "127.0.0.1", **settings: Unpack[SandboxSettings]
     ) -> None:
         _check_loopback(host)
         self.host = host
         self.port = port
-        self.state = SandboxState(
-            bookings=bookings,
-            seed=seed,
-            api_key=api_key,
-            admin_token=admin_token,
-            rate_limit=rate_limit,
-            time_scale=time_scale,
-            latency_ms=latency_ms,
-            anchor=anchor,
-            clock=clock,
-            profile=profile,
-        )
+        data, knobs = split_settings(dict(settings))
+        self.state = SandboxState(data)
         self.app = create_app(self.state, hosts=lambda: own_hosts(self.host, self.port))
-        self.oauth = OAuthProvider(
-            self.state,
-            root_url=lambda: self.root_url,
-            access_token_ttl=access_token_ttl,
-            code_ttl=code_ttl,
-            rotate_refresh_tokens=rotate_refresh_tokens,
-            detect_refresh_reuse=detect_refresh_reuse,
-            expires_in_as_string=expires_in_as_string,
-            widen_scope=widen_scope,
-            token_endpoint_down=token_endpoint_down,
-        )
+        self.oauth = OAuthProvider(self.state, root_url=lambda: self.root_url, **knobs)
         install_oauth(self.oauth, self.app)
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -173,7 +120,7 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
         """Serve in the calling thread until Ctrl-C (for the CLI).
 
         Example:
-            >>> Sandbox(bookings=1).serve_forever()  # doctest: +SKIP
+            >>> Sandbox(bookings=1).serve_forever()  # blocks until Ctrl-C  # doctest: +SKIP
         """
         if self._server is not None:
             raise RuntimeError("the sandbox is already running in the background")
@@ -279,13 +226,3 @@ class Sandbox(OAuthHelpers, SandboxKnobs):
             datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.timezone.utc)
         """
         return self.state.clock.now()
-
-    @property
-    def rate_limits(self) -> list[tuple[int, float]]:
-        """The enforced ``(max_requests, window_seconds)`` pairs, already time-scaled.
-
-        Example:
-            >>> Sandbox(bookings=0, time_scale=0.01).rate_limits
-            [(5, 0.01), (200, 3.0)]
-        """
-        return list(self.state.limits.enforced)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from werkzeug.datastructures import Headers
 
@@ -19,6 +19,7 @@ from oncehub_nb.sandbox._dataset import Dataset, Record
 from oncehub_nb.sandbox._departures import check_profile
 from oncehub_nb.sandbox._errors import no_plan, unauthorized
 from oncehub_nb.sandbox._limits import RateLimits
+from oncehub_nb.sandbox._options import DataOptions, DataSettings, LimitPairs
 from oncehub_nb.sandbox._times import SandboxClock
 
 FAULT_KINDS = ("5xx", "429", "reset", "slow")
@@ -42,39 +43,55 @@ class Account:
 class Fault:
     """A pending injected fault: ``count`` more requests under ``path`` will get it.
 
+    The defaults here are the only ones: ``Sandbox.inject`` and ``POST /_sandbox/faults``
+    pass on what they are given. An impossible fault raises ``ValueError`` when made.
+
     Example:
         >>> Fault(kind="5xx", count=2).status
         500
+        >>> Fault("5xx", status=404)
+        Traceback (most recent call last):
+        ...
+        ValueError: status must be a 5xx code
     """
 
     kind: str
-    count: int
+    count: int = 1
     status: int = 500
     delay_ms: int = 0
     retry_after: float | None = None
     path: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(
+                f"unknown fault kind {self.kind!r}; use one of {', '.join(FAULT_KINDS)}"
+            )
+        if self.count < 1:
+            raise ValueError("count must be >= 1")
+        if self.kind == "5xx" and not 500 <= self.status <= 599:
+            raise ValueError("status must be a 5xx code")
 
-def check_fault(kind: str, *, count: int, status: int) -> None:
-    """Raise ``ValueError`` for a fault that cannot be injected.
 
-    Example:
-        >>> check_fault("5xx", count=1, status=404)
-        Traceback (most recent call last):
-        ...
-        ValueError: status must be a 5xx code
-    """
-    if kind not in FAULT_KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}")
-    if count < 1:
-        raise ValueError("count must be >= 1")
-    if kind == "5xx" and not 500 <= status <= 599:
-        raise ValueError("status must be a 5xx code")
+class FaultSettings(TypedDict, total=False):
+    """:class:`Fault`'s fields besides ``kind``, as keyword arguments (see there)."""
+
+    count: int
+    status: int
+    delay_ms: int
+    retry_after: float | None
+    path: str | None
 
 
 #: An authenticator looks at request headers and returns an account, raises ApiError to refuse,
 #: or returns None when the request carries no credential it understands.
 Authenticator = Callable[[Headers], Account | None]
+
+
+def _limits_for(rate_limit: bool | LimitPairs, time_scale: float) -> RateLimits:
+    if isinstance(rate_limit, bool):
+        return RateLimits(time_scale=time_scale)
+    return RateLimits(limits=[(int(n), float(window)) for n, window in rate_limit])
 
 
 class SandboxState:
@@ -89,37 +106,28 @@ class SandboxState:
     """
 
     def __init__(
-        self,
-        *,
-        bookings: int = 250,
-        seed: int = 0,
-        api_key: str | None = None,
-        admin_token: str | None = None,
-        rate_limit: bool = True,
-        time_scale: float = 1.0,
-        latency_ms: int = 0,
-        anchor: datetime | date | str | None = None,
-        clock: Callable[[], float] | None = None,
-        profile: str = "live",
+        self, options: DataOptions | None = None, /, **settings: Unpack[DataSettings]
     ) -> None:
-        if bookings < 0:
+        o = DataOptions(**settings) if options is None else dataclasses.replace(options, **settings)
+        if o.bookings < 0:
             raise ValueError("bookings must be >= 0")
         #: ``"live"`` (answers like real OnceHub data) or ``"spec"`` (see ``_departures``).
-        self.profile = check_profile(profile)
+        self.profile = check_profile(o.profile)
         self.lock = threading.RLock()
         #: The sandbox's present: its data's anchor and the time it stamps on writes.
-        self.clock = SandboxClock(anchor, clock=clock)
-        self.data: Dataset = generate(bookings=bookings, seed=seed, anchor=self.clock.anchor)
+        self.clock = SandboxClock(o.anchor, clock=o.clock)
+        self.data: Dataset = generate(bookings=o.bookings, seed=o.seed, anchor=self.clock.anchor)
         #: Ids of records the API creates (and webhook event ids) come from here: the same
         #: requests on the same seed make the same ids. Secrets still come from ``secrets``.
-        self.rng = random.Random(f"sandbox-writes-{seed}")
-        self.api_key = api_key or secrets.token_urlsafe(24)
+        self.rng = random.Random(f"sandbox-writes-{o.seed}")
+        self.api_key = o.api_key or secrets.token_urlsafe(24)
         self.no_plan_api_key = secrets.token_urlsafe(24)
         #: Opens the admin and test endpoints (``Sandbox-Admin-Token`` header).
-        self.admin_token = admin_token or secrets.token_urlsafe(32)
-        self.rate_limit = rate_limit
-        self.limits = RateLimits(time_scale=time_scale)
-        self.latency_ms = latency_ms
+        self.admin_token = o.admin_token or secrets.token_urlsafe(32)
+        self.time_scale = o.time_scale
+        self.rate_limit = o.rate_limit is not False
+        self.limits = _limits_for(o.rate_limit, o.time_scale)
+        self.latency_ms = o.latency_ms
         self.faults: list[Fault] = []
         #: Actions armed by :meth:`schedule`: [API requests still to let through, action].
         self._scheduled: list[tuple[list[int], Callable[[], object]]] = []
@@ -175,27 +183,22 @@ class SandboxState:
 
     # -- faults ---------------------------------------------------------------------------
 
-    def inject(
-        self,
-        kind: str,
-        *,
-        count: int = 1,
-        status: int = 500,
-        delay_ms: int = 0,
-        retry_after: float | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Queue a fault for the next ``count`` API requests (optionally only under ``path``).
+    def inject(self, fault: Fault, *, after: int = 0) -> None:
+        """Queue a fault for the next ``fault.count`` API requests (only under its ``path``).
+
+        With ``after=N`` it is armed only once N more API requests have been answered.
 
         Example:
             >>> state = SandboxState(bookings=0)
-            >>> state.inject("5xx", count=2, status=503)
+            >>> state.inject(Fault("5xx", count=2, status=503))
             >>> state.take_fault("/v2/test").status
             503
         """
-        check_fault(kind, count=count, status=status)
+        if after > 0:
+            self.schedule(after, lambda: self.inject(fault))
+            return
         with self.lock:
-            self.faults.append(Fault(kind, count, status, delay_ms, retry_after, path))
+            self.faults.append(dataclasses.replace(fault))  # its count is spent: a copy
 
     def clear_faults(self) -> None:
         """Drop every pending fault and every scheduled action.
@@ -216,7 +219,7 @@ class SandboxState:
 
         Example:
             >>> state = SandboxState(bookings=0)
-            >>> state.schedule(1, lambda: state.inject("5xx"))
+            >>> state.schedule(1, lambda: state.inject(Fault("5xx")))
             >>> state.run_scheduled(); state.take_fault("/v2/x") is None
             True
             >>> state.run_scheduled(); state.take_fault("/v2/x").kind
@@ -245,20 +248,21 @@ class SandboxState:
         for action in due:  # outside the lock: an action may take other locks (OAuth)
             action()
 
-    def set_rate_limits(self, limits: list[tuple[int, float]]) -> None:
-        """Replace the enforced limits at runtime: ``[(requests, window seconds), ...]``.
+    def set_rate_limit(self, rate_limit: bool | LimitPairs) -> None:
+        """Enforce other limits from now on (what ``DataOptions.rate_limit`` takes).
 
-        The windows are real seconds (``time_scale`` is not applied); the first pair is the
-        per-account limit, the second (if given) the per-IP limit.
+        ``True``: OnceHub's, time-scaled; ``False``: none; or ``(requests, window seconds)``
+        pairs, real seconds: the per-account limit, then (if given) the per-IP limit.
 
         Example:
             >>> state = SandboxState(bookings=0)
-            >>> state.set_rate_limits([(1, 0.5)])
+            >>> state.set_rate_limit([(1, 0.5)])
             >>> state.limits.enforced
             [(1, 0.5)]
         """
         with self.lock:
-            old, self.limits = self.limits, RateLimits(limits=limits)
+            self.rate_limit = rate_limit is not False
+            old, self.limits = self.limits, _limits_for(rate_limit, self.time_scale)
         old.close()
 
     def take_fault(self, path: str) -> Fault | None:

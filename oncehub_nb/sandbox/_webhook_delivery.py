@@ -21,8 +21,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from oncehub_nb._http.urls import is_loopback_host
 from oncehub_nb.sandbox._dataset import Record
-from oncehub_nb.sandbox._routes_write import is_loopback_host
 from oncehub_nb.sandbox._state import SandboxState
 from oncehub_nb.sandbox._times import iso
 

@@ -11,9 +11,9 @@ Importing this package does not import pandas, vcrpy or the sandbox.
 
 Example:
     >>> from oncehub_nb.testing import replay
-    >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+    >>> with replay("api-key-valid") as r:
     ...     r.hub.validate()
-    'admin@sandbox.example.com'
+    'kevin.hernandez@martin-mcmillan.example.com'
 """
 
 from __future__ import annotations

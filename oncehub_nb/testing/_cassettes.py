@@ -1,9 +1,9 @@
 """Cassettes: where they are, the VCR configuration, recording from the sandbox, replaying.
 
 Example:
-    >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+    >>> with replay("api-key-valid") as r:
     ...     r.hub.validate()
-    'admin@sandbox.example.com'
+    'kevin.hernandez@martin-mcmillan.example.com'
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from oncehub_nb.testing._context import (
     ReplayClock,
 )
 from oncehub_nb.testing._scenarios import SCENARIOS, Outcome, Scenario
+from oncehub_nb.testing._scenarios_device import replay_user_codes
 from oncehub_nb.testing._scrub import Scrubber
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def cassette_dir() -> Path:
         ``cassettes/`` folder (editable install).
 
     Example:
-        >>> (cassette_dir() / "README.md").exists()  # doctest: +SKIP
+        >>> (cassette_dir() / "README.md").exists()
         True
     """
     package = Path(__file__).resolve().parent.parent
@@ -192,11 +193,15 @@ class Replay(FlowContext):
             tokens expire).
 
     Example:
-        >>> with replay("refresh-rotation") as r:  # doctest: +SKIP
+        >>> with replay("refresh-rotation") as r:
         ...     hub = r.hub                       # signs in from the cassette
         ...     hub.validate()
         ...     r.clock.advance(3570)             # 30 s before expiry
         ...     hub.validate()                    # refreshed, with rotation
+        ...     hub.auth.refresh_count
+        'kevin.hernandez@martin-mcmillan.example.com'
+        'kevin.hernandez@martin-mcmillan.example.com'
+        1
     """
 
     def __init__(self, scenario: Scenario, *, cassette: Any) -> None:
@@ -260,7 +265,7 @@ def replay(name: str, *, path: str | os.PathLike[str] | None = None) -> Iterator
         FileNotFoundError: the cassette is missing.
 
     Example:
-        >>> with replay("api-key-valid") as r:  # doctest: +SKIP
+        >>> with replay("api-key-valid") as r:
         ...     assert r.run() == r.scenario.expected
     """
     scenario = _scenario(name)
@@ -331,7 +336,8 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
         RecordingError: the live outcome differs from the expected one.
 
     Example:
-        >>> record_scenario("api-key-valid", "cassettes")  # doctest: +SKIP
+        >>> record_scenario("api-key-valid", "cassettes")
+        PosixPath('cassettes/api-key-valid.yaml')
     """
     from oncehub_nb.sandbox import Sandbox
     from oncehub_nb.sandbox._times import FIXED_ANCHOR
@@ -346,6 +352,8 @@ def record_scenario(name: str, directory: str | os.PathLike[str]) -> Path:
     clock = ReplayClock()
     with contextlib.ExitStack() as stack:
         sb = stack.enter_context(Sandbox(**scenario.sandbox, anchor=FIXED_ANCHOR, clock=clock))
+        sb.oauth.devices.clock = clock  # device-code intervals and expiry on the same clock
+        sb.oauth.devices.new_user_code = replay_user_codes(name)
         receiver = stack.enter_context(webhook_receiver()) if name.startswith("webhook") else None
         hosts = {sb.root_url: REPLAY_ROOT}
         if receiver is not None:

@@ -23,18 +23,16 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
-
-import requests
 
 from oncehub_nb._config import Settings
+from oncehub_nb._consent import press_consent
 from oncehub_nb._http.transport import Transport
 from oncehub_nb.auth import AuthorizationFlow, MemoryTokenStore, OAuthAuth, OAuthConfig, Token
 
 if TYPE_CHECKING:
     from oncehub_nb._client import OnceHub
+    from oncehub_nb.auth.device import DeviceFlow
     from oncehub_nb.sandbox import Sandbox
 
 __all__ = [
@@ -121,22 +119,12 @@ def replay_secrets(seed: str) -> Callable[[int], str]:
     return new_secret
 
 
-class _FormReader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self.action: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self.action = values.get("action")
-        elif tag == "input" and values.get("type") == "hidden" and "name" in values:
-            self.fields[values["name"]] = values.get("value", "")
-
-
 def consent(authorize_url: str, *, allow: bool = True, timeout: float = 10) -> str:
     """Act as the user on a consent page: open it, press Allow or Deny, return the redirect.
+
+    The sandbox's own :meth:`~oncehub_nb.sandbox.Sandbox.consent` does the same; both press
+    the buttons through one function (``oncehub_nb._consent``). Replaying, the page and the
+    answer come from the cassette.
 
     Args:
         authorize_url: the URL :meth:`AuthorizationFlow.start` returned.
@@ -147,29 +135,13 @@ def consent(authorize_url: str, *, allow: bool = True, timeout: float = 10) -> s
         The ``Location`` the browser would be sent to.
 
     Raises:
-        RuntimeError: the page showed an error instead of the form.
+        ConsentError: the page showed an error instead of the form (a ``RuntimeError``).
 
     Example:
-        >>> consent(flow.start())  # doctest: +SKIP
-        'https://sandbox.invalid/oauth/callback?code=<CODE_1>&state=replay-1-...'
+        >>> consent(flow.start())
+        'http://127.0.0.1:.../oauth/callback?code=...&state=...'
     """
-    with requests.Session() as session:
-        page = session.get(authorize_url, allow_redirects=False, timeout=timeout)
-        if page.is_redirect:
-            return str(page.headers["Location"])
-        reader = _FormReader()
-        reader.feed(page.text)
-        if page.status_code != 200 or reader.action is None:
-            raise RuntimeError(f"the authorization page showed an error (HTTP {page.status_code})")
-        answer = session.post(
-            urljoin(authorize_url, reader.action),
-            data={**reader.fields, "decision": "allow" if allow else "deny"},
-            allow_redirects=False,
-            timeout=timeout,
-        )
-    if not answer.is_redirect:
-        raise RuntimeError(f"the consent form was refused (HTTP {answer.status_code})")
-    return str(answer.headers["Location"])
+    return press_consent(authorize_url, allow=allow, timeout=timeout)
 
 
 def _no_sleep(_seconds: float) -> None:
@@ -265,6 +237,7 @@ class FlowContext:
                 "authorize_url": f"{root}/oauth/authorize",
                 "token_url": f"{root}/oauth/token",
                 "revoke_url": f"{root}/oauth/revoke",
+                "device_authorization_url": f"{root}/oauth/device",
             }
         return OAuthConfig(**{**settings, **overrides})
 
@@ -273,6 +246,15 @@ class FlowContext:
         kwargs.setdefault("store", self.store)
         kwargs.setdefault("sender", self.sender)
         return AuthorizationFlow(config, clock=self.clock, new_secret=self.new_secret, **kwargs)
+
+    def device_flow(self, config: OAuthConfig, **kwargs: Any) -> DeviceFlow:
+        """A sign-in with a code on this context's clock: its waits move the clock, never sleep."""
+        from oncehub_nb.auth.device import DeviceFlow
+
+        kwargs.setdefault("sleep", self.clock.advance)
+        kwargs.setdefault("store", self.store)
+        kwargs.setdefault("sender", self.sender)
+        return DeviceFlow(config, clock=self.clock, wall=self.clock, **kwargs)
 
     def consent(self, authorize_url: str, *, allow: bool = True) -> str:
         """Press Allow or Deny on the consent page (recorded HTTP); return the redirect URL."""

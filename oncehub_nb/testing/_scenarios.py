@@ -91,7 +91,7 @@ def scenario(
     return register
 
 
-def _error(exc: OnceHubError) -> Outcome:
+def error_outcome(exc: OnceHubError) -> Outcome:
     public = next(c.__name__ for c in type(exc).__mro__ if c.__name__ in oncehub_nb.__all__)
     return {"error": public, "code": getattr(exc, "error", None)}
 
@@ -148,7 +148,7 @@ def _denied(ctx: FlowContext) -> Outcome:
     try:
         flow.finish(ctx.consent(flow.start(), allow=False))
     except AuthorizationDenied as exc:
-        return _error(exc)
+        return error_outcome(exc)
     return {}
 
 
@@ -171,7 +171,7 @@ def _code_reused(ctx: FlowContext) -> Outcome:
     try:
         exchange_code(*seen[0], sender=ctx.sender)
     except TokenExchangeError as exc:
-        return {"first": "ok", **_error(exc)}
+        return {"first": "ok", **error_outcome(exc)}
     return {}
 
 
@@ -190,7 +190,7 @@ def _code_expired(ctx: FlowContext) -> Outcome:
     try:
         flow.finish(redirect)
     except TokenExchangeError as exc:
-        return _error(exc)
+        return error_outcome(exc)
     return {}
 
 
@@ -212,7 +212,7 @@ def _wrong_redirect(ctx: FlowContext) -> Outcome:
     try:
         flow.finish(ctx.consent(flow.start()))
     except TokenExchangeError as exc:
-        return _error(exc)
+        return error_outcome(exc)
     return {}
 
 
@@ -229,7 +229,7 @@ def _wrong_secret(ctx: FlowContext) -> Outcome:
     try:
         flow.finish(ctx.consent(flow.start()))
     except TokenExchangeError as exc:
-        return _error(exc)
+        return error_outcome(exc)
     return {}
 
 
@@ -251,7 +251,7 @@ def _refresh_before_expiry(ctx: FlowContext) -> Outcome:
         try:
             refresh_grant(config, first.refresh_token or "", sender=ctx.sender)
         except TokenExchangeError as exc:
-            outcome["old_refresh_token"] = _error(exc)["code"]
+            outcome["old_refresh_token"] = error_outcome(exc)["code"]
     return outcome
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from oncehub_nb import AuthenticationError, PermissionDeniedError
+from oncehub_nb import APIStatusError
 from oncehub_nb.testing._context import FlowContext
 from oncehub_nb.testing._scenarios import ACCOUNT, PAGE, SCENARIOS, Outcome, scenario
 
@@ -23,6 +23,16 @@ __all__ = ["SCENARIOS"]
 
 
 # -- API keys and data -----------------------------------------------------------------------
+
+
+def _refused(ctx: FlowContext, api_key: str) -> Outcome:
+    """``GET /test`` with ``api_key``: the error it raised and its status (``{}`` if none)."""
+    with ctx.client(api_key) as hub:
+        try:
+            hub.validate()
+        except APIStatusError as exc:
+            return {"error": type(exc).__name__, "status": exc.status_code}
+    return {}
 
 
 @scenario(
@@ -43,12 +53,7 @@ def _key_valid(ctx: FlowContext) -> Outcome:
     {"error": "AuthenticationError", "status": 401},
 )
 def _key_invalid(ctx: FlowContext) -> Outcome:
-    with ctx.client("wrong-key-0123456789abcdef" if ctx.recording else "<API_KEY_3>") as hub:
-        try:
-            hub.validate()
-        except AuthenticationError as exc:
-            return {"error": type(exc).__name__, "status": exc.status_code}
-    return {}
+    return _refused(ctx, "wrong-key-0123456789abcdef" if ctx.recording else "<API_KEY_3>")
 
 
 @scenario(
@@ -58,12 +63,7 @@ def _key_invalid(ctx: FlowContext) -> Outcome:
     {"error": "PermissionDeniedError", "status": 403},
 )
 def _key_no_plan(ctx: FlowContext) -> Outcome:
-    with ctx.client(ctx.no_plan_api_key) as hub:
-        try:
-            hub.validate()
-        except PermissionDeniedError as exc:
-            return {"error": type(exc).__name__, "status": exc.status_code}
-    return {}
+    return _refused(ctx, ctx.no_plan_api_key)
 
 
 @scenario(

@@ -267,7 +267,8 @@ def scan_paths(
         Every finding.
 
     Example:
-        >>> scan_paths(["cassettes", "notebooks"])  # doctest: +SKIP
+        >>> from oncehub_nb.testing import cassette_dir
+        >>> scan_paths([cassette_dir()])
         []
     """
     findings: list[Finding] = []
