@@ -116,9 +116,7 @@ def rate_limited() -> None:
         with OnceHub(
             api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=tuple(limits)
         ) as hub:
-            hub.transport.session.hooks["response"].append(
-                lambda response, *args, **kwargs: stamps.append(time.perf_counter())
-            )
+            hub.transport.hooks["response"].append(lambda _r: stamps.append(time.perf_counter()))
             started = time.perf_counter()
             frame = hub.bookings.to_frame(progress=False)
             elapsed = time.perf_counter() - started

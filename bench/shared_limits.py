@@ -17,6 +17,7 @@ the previous release: ``git archive main oncehub_nb | tar -x -C /tmp/main``), al
 rounds, so "today" and "now" are measured side by side on the same noisy machine.
 
 Run from the repository root: ``python -m bench.shared_limits [--bookings 20000] [--rounds 3]``
+(``--time-scale 1 --processes 1`` times one process at OnceHub's real speed).
 """
 
 from __future__ import annotations
@@ -41,16 +42,21 @@ def worker(spec: dict[str, Any]) -> None:
     """One process: wait for the common start, pull everything, print what happened (JSON)."""
     if spec.get("package"):  # before the repository's own copy (the current directory)
         sys.path.insert(0, spec["package"])
+    import dataclasses
+
     import oncehub_nb
-    from oncehub_nb import OnceHub, PullInterrupted
+    from oncehub_nb import OnceHub, PullInterrupted, Settings
 
     stamps: list[float] = []
     result: dict[str, Any] = {"interrupted": False, "error": None}
+    limits = tuple(tuple(pair) for pair in spec["limits"])
+    # A --baseline copy from before the one rate_limit setting names the pairs rate_limits.
+    older = "rate_limits" in {field.name for field in dataclasses.fields(Settings)}
     with OnceHub(
         api_key=spec["key"],
         api_base=spec["base"],
         env={},
-        rate_limit=tuple(tuple(pair) for pair in spec["limits"]),
+        **({"rate_limits": limits} if older else {"rate_limit": limits}),  # type: ignore[arg-type]
     ) as hub:
         hub.transport.hooks["response"].append(lambda _response: stamps.append(time.time()))
         while time.time() < spec["start"]:
@@ -127,6 +133,12 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another copy of oncehub_nb to compare")
+    parser.add_argument(
+        "--time-scale", type=float, default=SCALE, help="the sandbox's time_scale (1: real speed)"
+    )
+    parser.add_argument(
+        "--processes", type=int, nargs="+", default=[1, 2, 3], help="the runs (3 adds 3 killed)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -137,13 +149,16 @@ def main() -> None:
     versions: list[tuple[str, Path | None]] = [("now", None)]
     if args.baseline:
         versions.insert(0, ("baseline", args.baseline.resolve()))
-    scenarios = [("1 process", 1, None), ("2 processes", 2, None), ("3 processes", 3, None)]
-    scenarios.append(("3, one killed", 3, 100))
+    names = {1: "1 process", 2: "2 processes", 3: "3 processes"}
+    scenarios: list[tuple[str, int, int | None]] = [(names[n], n, None) for n in args.processes]
+    if 3 in args.processes:
+        scenarios.append(("3, one killed", 3, 100))
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    with Sandbox(bookings=args.bookings, seed=5, time_scale=SCALE) as sb:
+    speed = "real speed" if args.time_scale == 1 else f"{1 / args.time_scale:g}x faster"
+    with Sandbox(bookings=args.bookings, seed=5, time_scale=args.time_scale) as sb:
         print(
             f"{args.bookings:,} bookings per process, one account, sandbox limits "
-            f"{sb.rate_limit} (OnceHub's, 20x faster); {args.rounds} rounds, medians"
+            f"{sb.rate_limit} (OnceHub's, {speed}); {args.rounds} rounds, medians"
         )
         for _ in range(args.rounds):
             for label, n, kill in scenarios:
