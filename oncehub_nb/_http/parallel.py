@@ -26,9 +26,12 @@ in the single walk's order: the slices' records one slice after another, each re
   window (that window is holding the pull back: more walks would only wait too).
 
 Example:
-    >>> walk = hub.bookings.list(max_items=3).__iter__()
+    >>> from oncehub_nb import OnceHub
+    >>> limited = OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, rate_limit=[(50, 1)])
+    >>> walk = iter(limited.bookings.list(max_items=3))  # a small pull: it stays one walk
     >>> [type(walk).__name__, len(list(walk)), walk.slices]
     ['SlicedWalk', 3, 1]
+    >>> limited.close()
 """
 
 from __future__ import annotations
