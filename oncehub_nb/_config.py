@@ -12,6 +12,7 @@ documented rate limits of 5 requests per second per account and 200 per 5 minute
 | ``ONCEHUB_MAX_RETRIES`` | ``max_retries`` | ``5`` |
 | ``ONCEHUB_MAX_WAIT`` | ``max_wait`` in seconds | ``600`` |
 | ``ONCEHUB_PAGE_SIZE`` | ``page_size`` (1 to 100) | ``100`` |
+| ``ONCEHUB_MAX_WALKS`` | ``max_walks`` (1 to 16; 1: every pull is one cursor walk) | ``4`` |
 
 The rate limit is shared by every process on the machine (see ``oncehub_nb._http.limits``);
 :func:`rate_limit_notices` lets a progress bar say when a request waits for it.
@@ -100,6 +101,7 @@ class ClientSettings(TypedDict, total=False):
     backoff_max: float | None
     page_size: int | None
     rate_limit: bool | Sequence[tuple[int, float]] | None
+    max_walks: int | None
     user_agent: str | None
     max_response_bytes: int | None
 
@@ -123,6 +125,9 @@ class Settings:
             under: the first is counted per account (credential), the others per IP (this
             machine); ``()`` when it is off. Given as ``True`` (OnceHub's limits, the
             default), ``False`` (off) or the pairs.
+        max_walks: the most slices one pull walks at once when the round trip, not the rate
+            limit, holds it back (bookings, contacts and SMS notifications, sliced by
+            ``creation_time``); 1 keeps every pull one cursor walk.
         user_agent: sent on every request.
         max_response_bytes: the largest body accepted (a page of 100 bookings is ~0.2 MB).
 
@@ -141,6 +146,7 @@ class Settings:
     backoff_max: float = 30.0
     page_size: int = 100
     rate_limit: tuple[tuple[int, float], ...] = DEFAULT_RATE_LIMITS
+    max_walks: int = 4
     user_agent: str = ""
     max_response_bytes: int = 32 * 1024 * 1024
 
@@ -159,6 +165,8 @@ class Settings:
             raise ConfigurationError(f"timeout must be a positive number, got {self.timeout}")
         if self.max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes must be at least 1")
+        if not 1 <= self.max_walks <= 16:
+            raise ConfigurationError(f"max_walks must be 1 to 16, got {self.max_walks}")
         if not math.isfinite(self.max_wait) or self.max_wait < 0:
             raise ConfigurationError(
                 f"max_wait must be 0 or more seconds (ONCEHUB_MAX_WAIT), got {self.max_wait}"
@@ -213,6 +221,7 @@ class Settings:
             "max_retries": ("ONCEHUB_MAX_RETRIES", int),
             "max_wait": ("ONCEHUB_MAX_WAIT", float),
             "page_size": ("ONCEHUB_PAGE_SIZE", int),
+            "max_walks": ("ONCEHUB_MAX_WALKS", int),
         }
         for field, (var, kind) in from_env.items():
             raw = env.get(var)

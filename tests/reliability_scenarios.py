@@ -217,6 +217,9 @@ def _api_key_scenario(
         settings.setdefault("rate_limit", sb.rate_limit)
         settings.setdefault("backoff_base", 0.01)
         settings.setdefault("max_retries", MAX_RETRIES)
+        # The request bound below is a single walk's: a slow answer may make a pull slice
+        # (tests/test_sliced_*.py test that), and each slice may end on one more request.
+        settings.setdefault("max_walks", 1)
         with (
             capture() as texts,
             OnceHub(api_key=sb.api_key, api_base=sb.base_url, env={}, **settings) as hub,
@@ -316,6 +319,7 @@ def _oauth_scenario(
                 rate_limit=sb.rate_limit,
                 backoff_base=0.01,
                 max_retries=MAX_RETRIES,
+                max_walks=1,  # the request bound is a single walk's (see run_scenario)
                 env={},
             )
             with hub:

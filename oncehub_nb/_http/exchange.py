@@ -17,6 +17,9 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import requests
 import urllib3
 
@@ -91,7 +94,8 @@ def exchange(
         max_bytes: the largest body accepted.
 
     Returns:
-        The response, body read, whatever its status.
+        The response, body read, whatever its status; its ``elapsed`` is the whole exchange,
+        body included (requests sets it in ``Session.send``, which is not used here).
 
     Raises:
         requests.exceptions.ReadTimeout: the deadline passed.
@@ -102,6 +106,7 @@ def exchange(
     adapter = session.get_adapter(url)
     options = session.merge_environment_settings(url, {}, None, None, None)
     verify: bool | str = options.get("verify", True) or True
+    started = time.perf_counter()
     with watching(timeout) as watch:
         try:
             response = adapter.send(
@@ -127,4 +132,5 @@ def exchange(
             raise requests.exceptions.ConnectionError(exc) from None
         if watch.expired:  # cut short by the watchdog, yet parsed as if complete
             raise requests.exceptions.ReadTimeout("the whole answer took too long")
+    response.elapsed = dt.timedelta(seconds=time.perf_counter() - started)
     return response

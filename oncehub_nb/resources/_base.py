@@ -96,6 +96,8 @@ class Resource(TableOutputs):
     columns: ClassVar[tuple[Column, ...]] = ()
     #: Expandable field -> the related object's columns, added as ``<field>.*`` when expanded.
     expansions: ClassVar[Mapping[str, tuple[Column, ...]]] = {}
+    #: The unchanging time field a pull may walk in slices at once (``None``: one walk always).
+    slice_by: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -194,7 +196,9 @@ class Resource(TableOutputs):
             raise ConfigurationError(
                 f"max_items must be a whole number, 0 or more, got {max_items!r}"
             )
-        return Paginator(self.transport, self.path, params, after=after, max_items=max_items)
+        listing = Paginator(self.transport, self.path, params, after=after, max_items=max_items)
+        listing.slice_by = self.slice_by
+        return listing
 
     # -- frames -----------------------------------------------------------------------------
 

@@ -158,6 +158,7 @@ class Bookings(Resource):
         "conversation": CONVERSATION_COLUMNS,
     }
     filters_type = BookingFilters
+    slice_by = "creation_time"
     noun, attribute, id_prefix = "bookings", "bookings", "BKNG-"
 
     def _listing(

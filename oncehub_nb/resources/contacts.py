@@ -112,6 +112,7 @@ class Contacts(Resource):
 
     path = "/contacts"
     filters_type = ContactFilters
+    slice_by = "creation_time"
     noun, attribute, id_prefix = "contacts", "contacts", "CTC-"
     columns = CONTACT_COLUMNS
 

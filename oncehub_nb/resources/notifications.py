@@ -69,6 +69,7 @@ class SmsNotifications(Resource):
 
     path = "/notifications/sms"
     filters_type = SmsFilters
+    slice_by = "creation_time"
     noun, attribute, id_prefix = "SMS notifications", "sms_notifications", "SMS-"
     columns = SMS_COLUMNS
     expandable = ("recipient",)

@@ -1,0 +1,244 @@
+"""The sliced walk against an in-memory listing: exactly the single walk's records, in order.
+
+The listing here answers like OnceHub (newest first by ``creation_time``, then by id; strict
+``.gt`` / ``.lt`` bounds; ``after=<id>``; ``has_more``) with no HTTP and no clock: each page
+says it took 250 ms, so the walk always decides to slice, and nothing waits. Hypothesis draws
+the records (with many ties on one millisecond), the page size, the caller's bounds,
+``max_items``, a resume cursor and a failing request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oncehub_nb import APIConnectionError
+from oncehub_nb._config import Settings
+from oncehub_nb._http.pages import Page, Walk
+from oncehub_nb._http.parallel import SlicedWalk
+from oncehub_nb._http.slicing import format_time, parse_time
+
+Record = dict[str, Any]
+BASE = 1_780_000_000_000_000  # microseconds: a day in 2026
+
+
+class Listing:
+    """OnceHub's list endpoint over ``records``, in memory (thread-safe: slices run at once)."""
+
+    path = "/bookings"
+
+    def __init__(
+        self,
+        records: list[Record],
+        *,
+        page_size: int,
+        params: Mapping[str, str] | None = None,
+        after: str | None = None,
+        max_items: int | None = None,
+        fail_at: int | None = None,
+        ordered: bool = True,
+    ) -> None:
+        key = lambda r: (r["creation_time"], r["id"])  # noqa: E731 - the sandbox's order
+        self.records = sorted(records, key=key, reverse=True) if ordered else list(records)
+        self.times = [_t(r) for r in self.records]
+        self.page_size, self.after, self.max_items = page_size, after, max_items
+        self.params = dict(params or {})
+        self.fail_at = fail_at
+        self.requests = 0
+        self.asked: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+
+    def fetch_page(self, after: str | None, *, bounds: Mapping[str, str] | None = None) -> Page:
+        query = {**self.params, **(bounds or {})}
+        with self._lock:
+            self.requests += 1
+            self.asked.append(query)
+            if self.requests == self.fail_at:
+                raise APIConnectionError("the network went away")
+        gt, lt = (
+            parse_time(query.get("creation_time.gt")),
+            parse_time(query.get("creation_time.lt")),
+        )
+        chosen = [
+            r
+            for r, t in zip(self.records, self.times, strict=True)
+            if (gt is None or t > gt) and (lt is None or t < lt) and _status_ok(r, query)
+        ]
+        if after is not None:
+            ids = [r["id"] for r in chosen]
+            chosen = chosen[ids.index(after) + 1 :] if after in ids else []
+        data = [dict(r) for r in chosen[: self.page_size]]
+        return Page(data, has_more=len(chosen) > self.page_size, request_id=None, seconds=0.25)
+
+
+def _t(record: Record) -> int:
+    moment = parse_time(record["creation_time"])
+    assert moment is not None
+    return moment
+
+
+def _status_ok(record: Record, query: Mapping[str, str]) -> bool:
+    return "status" not in query or record["status"] == query["status"]
+
+
+def _settings(**overrides: Any) -> Settings:
+    # A limit far above what is sent: nothing waits, and the rate allows every walk.
+    values: dict[str, Any] = {"rate_limit": ((100_000, 1.0),), "max_walks": 4, **overrides}
+    return Settings.resolve(env={}, **values)
+
+
+def _make(times: list[int], statuses: list[str]) -> list[Record]:
+    return [
+        {"id": f"BKNG-{i:05d}", "creation_time": format_time(BASE + t * 1000), "status": s}
+        for i, (t, s) in enumerate(zip(times, statuses, strict=False))
+    ]
+
+
+def sliced(listing: Listing, **overrides: Any) -> tuple[SlicedWalk, list[Record]]:
+    walk = SlicedWalk(listing, "creation_time", _settings(**overrides))
+    return walk, list(walk)
+
+
+def single(listing: Listing) -> list[Record]:
+    return list(Walk(listing))
+
+
+records_strategy = st.integers(0, 400).flatmap(
+    lambda n: st.tuples(
+        # ms offsets from a narrow range (ties) or a wide one (sparse)
+        st.lists(st.one_of(st.integers(0, 50), st.integers(0, 10**7)), min_size=n, max_size=n),
+        st.lists(st.sampled_from(["scheduled", "canceled"]), min_size=n, max_size=n),
+    )
+)
+fast = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(
+    drawn=records_strategy,
+    page_size=st.integers(1, 12),
+    max_items=st.one_of(st.none(), st.integers(0, 1000)),
+    bounds=st.tuples(st.none() | st.integers(0, 10**7), st.none() | st.integers(0, 10**7)),
+    status=st.none() | st.just("scheduled"),
+)
+def test_the_sliced_walk_gives_exactly_the_single_walks_records(
+    drawn: tuple[list[int], list[str]],
+    page_size: int,
+    max_items: int | None,
+    bounds: tuple[int | None, int | None],
+    status: str | None,
+) -> None:
+    records = _make(*drawn)
+    params: dict[str, str] = {} if status is None else {"status": status}
+    gt, lt = bounds
+    if gt is not None:
+        params["creation_time.gt"] = format_time(BASE + gt * 1000)
+    if lt is not None:
+        params["creation_time.lt"] = format_time(BASE + lt * 1000)
+
+    def listing() -> Listing:
+        return Listing(records, page_size=page_size, params=params, max_items=max_items)
+
+    expected = single(listing())
+    walk, got = sliced(listing())
+    assert [r["id"] for r in got] == [r["id"] for r in expected]
+    assert got == expected
+    assert walk.items_returned == len(expected)
+    assert walk.cursor == (expected[-1]["id"] if expected else None)
+    if max_items is not None:
+        assert len(got) == min(max_items, len(expected))
+
+
+def test_a_large_listing_is_walked_in_slices_with_few_extra_requests() -> None:
+    records = _make([i * 997 % 100_000 * 7 for i in range(3000)], ["scheduled"] * 3000)
+    one = Listing(records, page_size=100)
+    expected = single(one)
+    many = Listing(records, page_size=100)
+    walk, got = sliced(many)
+    assert got == expected
+    assert walk.slices > 1 and walk.most_walks == 4
+    # A slice ends on a page that is not full: at most one request more per slice.
+    assert one.requests <= many.requests <= one.requests + walk.slices
+    assert walk.pages_fetched == many.requests
+    asked = [q for q in many.asked if "creation_time.lt" in q or "creation_time.gt" in q]
+    assert asked, "the slices were asked for with creation_time bounds"
+
+
+def test_small_pulls_stay_one_walk() -> None:
+    records = _make(list(range(0, 150_000, 1000)), ["scheduled"] * 150)
+    listing = Listing(records, page_size=100)
+    walk, got = sliced(listing)
+    assert got == single(Listing(records, page_size=100))
+    assert walk.slices == 1 and walk.most_walks == 1
+    assert listing.requests == 2
+    assert all(not q for q in listing.asked)  # no bounds added
+
+
+def test_max_walks_1_or_no_rate_to_fill_stays_one_walk() -> None:
+    records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
+    for overrides in ({"max_walks": 1}, {"rate_limit": ((3, 1.0),)}):
+        listing = Listing(records, page_size=100)
+        walk, got = sliced(listing, **overrides)
+        assert walk.slices == 1 and len(got) == 3000
+        assert listing.requests == 30
+
+
+def test_records_out_of_order_end_the_slicing_and_keep_the_single_walks_result() -> None:
+    records = _make([(i * 7919) % 5000 * 1000 for i in range(2500)], ["scheduled"] * 2500)
+    shuffled = Listing(records, page_size=100, ordered=False)
+    walk, got = sliced(shuffled)
+    assert got == single(Listing(records, page_size=100, ordered=False))
+    assert walk.slices == 1
+
+
+def test_unreadable_caller_bounds_are_never_replaced() -> None:
+    records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
+    params = {"creation_time.gt": "not a time"}
+    listing = Listing(records, page_size=100, params=params)
+    walk, _ = sliced(listing)
+    assert walk.slices == 1
+    assert all(q["creation_time.gt"] == "not a time" for q in listing.asked)
+
+
+@fast
+@given(
+    drawn=records_strategy.filter(lambda d: len(d[0]) > 120),
+    fail_at=st.integers(1, 40),
+    page_size=st.integers(5, 20),
+)
+def test_a_failure_hands_out_a_prefix_and_the_cursor_resumes_the_rest(
+    drawn: tuple[list[int], list[str]], fail_at: int, page_size: int
+) -> None:
+    records = _make(*drawn)
+    expected = single(Listing(records, page_size=page_size))
+    walk = SlicedWalk(
+        Listing(records, page_size=page_size, fail_at=fail_at), "creation_time", _settings()
+    )
+    got: list[Record] = []
+    try:
+        for record in walk:
+            got.append(record)
+    except APIConnectionError:
+        assert got == expected[: len(got)]
+    else:  # the walk needed fewer requests
+        assert got == expected
+    assert walk.cursor == (got[-1]["id"] if got else None)
+    rest_walk, rest = sliced(Listing(records, page_size=page_size, after=walk.cursor))
+    assert got + rest == expected
+    assert rest_walk.cursor == (expected[-1]["id"] if expected else None)
+
+
+@pytest.mark.parametrize("max_items", [1, 250, 1999, 2000, 2001])
+def test_max_items_is_exact_and_cuts_no_slice_it_does_not_need(max_items: int) -> None:
+    records = _make(list(range(0, 4_000_000, 2000)), ["scheduled"] * 2000)
+    listing = Listing(records, page_size=100, max_items=max_items)
+    walk, got = sliced(listing)
+    assert got == single(Listing(records, page_size=100, max_items=max_items))
+    assert len(got) == min(max_items, 2000)
+    if max_items <= 250:
+        assert walk.slices == 1
