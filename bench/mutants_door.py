@@ -129,7 +129,7 @@ DOOR_MUTANTS: tuple[Mutant, ...] = (
         "filters-on-the-first-page-only",
         "_http/pagination.py",
         '        params = {**self.params, **(bounds or {})}\n        params["limit"]',
-        '        params = {**self.params, **(bounds or {})} if not after else {}\n'
+        "        params = {**self.params, **(bounds or {})} if not after else {}\n"
         '        params["limit"]',
         CLIENT + "test_filters_are_sent_on_every_page",
         why="the caller's filters are lost after the first page",
