@@ -44,6 +44,8 @@ def test_settings_reach_the_layer_that_uses_them() -> None:
     assert (sb.oauth.code_ttl, sb.oauth.devices.device_interval) == (5, 2)
     assert sb.rate_limit == [(2, 0.5)]
     assert Sandbox(bookings=0, rate_limit=False).rate_limit == []
+    off = Sandbox(bookings=0, rate_limit=False)
+    assert Sandbox(bookings=0, rate_limit=off.rate_limit).rate_limit == []  # [] mirrors "off"
     assert Sandbox(bookings=0, time_scale=0.1).rate_limit == [(5, 0.1), (200, 30.0)]
 
 

@@ -54,8 +54,9 @@ class DataOptions:
         api_key: the valid API key; a random one when ``None``.
         admin_token: the token of the admin endpoints; a random one when ``None``.
         rate_limit: ``True``: enforce OnceHub's limits (5/s per key, 200/5 min per IP), their
-            windows multiplied by ``time_scale``; ``False``: none; or ``(requests, window
-            seconds)`` pairs (the account's, then optionally the IP's; not scaled).
+            windows multiplied by ``time_scale``; ``False`` (or no pairs): none; or
+            ``(requests, window seconds)`` pairs (the account's, then optionally the IP's; not
+            scaled).
         time_scale: multiply OnceHub's rate-limit windows by this.
         latency_ms: delay added to every API request.
         anchor: the present of the generated data (``None``: ``ONCEHUB_SANDBOX_ANCHOR``, else

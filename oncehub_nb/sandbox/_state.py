@@ -88,8 +88,13 @@ class FaultSettings(TypedDict, total=False):
 Authenticator = Callable[[Headers], Account | None]
 
 
+def _enforced(rate_limit: bool | LimitPairs) -> bool:
+    """``False`` and no pairs (``[]``, what ``sb.rate_limit`` reads when off) mean off."""
+    return rate_limit is True or (not isinstance(rate_limit, bool) and len(rate_limit) > 0)
+
+
 def _limits_for(rate_limit: bool | LimitPairs, time_scale: float) -> RateLimits:
-    if isinstance(rate_limit, bool):
+    if isinstance(rate_limit, bool) or not rate_limit:
         return RateLimits(time_scale=time_scale)
     return RateLimits(limits=[(int(n), float(window)) for n, window in rate_limit])
 
@@ -125,7 +130,7 @@ class SandboxState:
         #: Opens the admin and test endpoints (``Sandbox-Admin-Token`` header).
         self.admin_token = o.admin_token or secrets.token_urlsafe(32)
         self.time_scale = o.time_scale
-        self.rate_limit = o.rate_limit is not False
+        self.rate_limit = _enforced(o.rate_limit)
         self.limits = _limits_for(o.rate_limit, o.time_scale)
         self.latency_ms = o.latency_ms
         self.faults: list[Fault] = []
@@ -261,7 +266,7 @@ class SandboxState:
             [(1, 0.5)]
         """
         with self.lock:
-            self.rate_limit = rate_limit is not False
+            self.rate_limit = _enforced(rate_limit)
             old, self.limits = self.limits, _limits_for(rate_limit, self.time_scale)
         old.close()
 
