@@ -271,3 +271,14 @@ def test_kernel_is_local_guesses() -> None:
     assert not _login.kernel_is_local({"SSH_CONNECTION": "1 2 3 4"})
     assert not _login.kernel_is_local({"JUPYTERHUB_API_URL": "http://hub/api"})
     assert not _login.in_notebook()
+
+
+def test_a_sign_in_request_shows_no_secret_of_the_environment() -> None:
+    from oncehub_nb.auth import MemoryTokenStore
+    from oncehub_nb.notebook.signin import SignIn
+
+    env = {"ONCEHUB_API_KEY": "secret-key-0123456789abcdef", "ONCEHUB_CLIENT_SECRET": "cs-98765"}
+    sign_in = SignIn.resolve(store=MemoryTokenStore(), env=env, settings={"timeout": 5})
+    shown = repr(sign_in)
+    assert "secret-key-0123456789abcdef" not in shown and "cs-98765" not in shown
+    assert "SignIn(" in shown

@@ -71,3 +71,16 @@ def test_the_rate_limit_can_be_turned_off_and_back_on_while_running() -> None:
         )
         sb.set_rate_limit(True)
         assert sb.rate_limit == [(5, 0.01), (200, 3.0)]
+
+
+def test_configure_sets_nothing_when_any_value_is_wrong() -> None:
+    sb = Sandbox(bookings=0)
+    with pytest.raises(ValueError, match="device_interval must be a number >= 0"):
+        sb.oauth.configure(code_ttl=5, device_interval=-1)
+    assert sb.oauth.code_ttl == OAuthKnobs.code_ttl
+    assert sb.oauth.devices.device_interval == DeviceKnobs.device_interval
+
+
+def test_the_data_options_repr_shows_no_key() -> None:
+    shown = repr(DataOptions(api_key="sandbox-key-0123456789", admin_token="admin-0123456789"))
+    assert "sandbox-key-0123456789" not in shown and "admin-0123456789" not in shown

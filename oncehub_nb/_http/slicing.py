@@ -17,7 +17,7 @@ Slices are cut on demand, never guessed all at once, because nothing says how fa
 listing goes (no count, no oldest-first order):
 
 * the lowest slice is open (no ``lo``); when a walker is free it is cut ahead of its walker,
-  as far below as :data:`FIRST_PROBE_PAGES` (or a quarter of the pages walked so far, when
+  as far below as :data:`FIRST_PROBE_PAGES` (or half the pages walked so far, when
   more) hold at the density of the pages seen: the new slice's first page is then data, not a
   wasted request, unless the listing ends before it;
 * a closed slice whose data goes on below it is halved (at the middle of what is left after

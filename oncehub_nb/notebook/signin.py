@@ -70,8 +70,9 @@ class SignIn:
 
     config: OAuthConfig | None
     store: TokenStore
-    env: Mapping[str, str]
-    settings: ClientSettings
+    # The environment holds ONCEHUB_API_KEY and other secrets: never in the repr.
+    env: Mapping[str, str] = dataclasses.field(repr=False)
+    settings: ClientSettings = dataclasses.field(repr=False)
     method: str | None = None
     force: bool = False
     catch_redirect: bool | None = None

@@ -111,6 +111,8 @@ class OAuthProvider(OAuthKnobs):
         for name in own:  # checked before anything is set, with every name to choose from
             if name not in self.knob_types():
                 raise unknown_knob(name, [*self.knob_types(), *device_names])
+        OAuthKnobs().configure(**own)  # every value checked (on a throwaway) before any is set
+        DeviceKnobs().configure(**device)
         super().configure(**own)
         self.devices.configure(**device)
 

@@ -71,8 +71,8 @@ class DataOptions:
 
     bookings: int = 250
     seed: int = 0
-    api_key: str | None = None
-    admin_token: str | None = None
+    api_key: str | None = dataclasses.field(default=None, repr=False)
+    admin_token: str | None = dataclasses.field(default=None, repr=False)
     rate_limit: bool | LimitPairs = True
     time_scale: float = 1.0
     latency_ms: int = 0
