@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pyrate_limiter import (
     AbstractBucket,
     BucketFactory,
@@ -103,3 +105,25 @@ class RateLimits:
             >>> RateLimits().close()
         """
         self._limiter.close()
+
+
+def enforced(rate_limit: bool | Sequence[tuple[int, float]]) -> bool:
+    """Whether a ``rate_limit`` setting enforces anything (``False`` and ``[]`` do not).
+
+    Example:
+        >>> enforced(True), enforced([]), enforced([(1, 1.0)])
+        (True, False, True)
+    """
+    return rate_limit is True or (not isinstance(rate_limit, bool) and len(rate_limit) > 0)
+
+
+def limits_for(rate_limit: bool | Sequence[tuple[int, float]], time_scale: float) -> RateLimits:
+    """The limits a ``rate_limit`` setting names: OnceHub's (time-scaled) or the pairs given.
+
+    Example:
+        >>> limits_for([(2, 0.5)], 1.0).enforced, limits_for(True, 0.5).enforced[0]
+        ([(2, 0.5)], (5, 0.5))
+    """
+    if isinstance(rate_limit, bool) or not rate_limit:
+        return RateLimits(time_scale=time_scale)
+    return RateLimits(limits=[(int(n), float(window)) for n, window in rate_limit])

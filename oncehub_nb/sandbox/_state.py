@@ -18,7 +18,7 @@ from oncehub_nb.sandbox._data import generate
 from oncehub_nb.sandbox._dataset import Dataset, Record
 from oncehub_nb.sandbox._departures import check_profile
 from oncehub_nb.sandbox._errors import no_plan, unauthorized
-from oncehub_nb.sandbox._limits import RateLimits
+from oncehub_nb.sandbox._limits import enforced, limits_for
 from oncehub_nb.sandbox._options import DataOptions, DataSettings, LimitPairs
 from oncehub_nb.sandbox._times import SandboxClock
 
@@ -88,17 +88,6 @@ class FaultSettings(TypedDict, total=False):
 Authenticator = Callable[[Headers], Account | None]
 
 
-def _enforced(rate_limit: bool | LimitPairs) -> bool:
-    """``False`` and no pairs (``[]``, what ``sb.rate_limit`` reads when off) mean off."""
-    return rate_limit is True or (not isinstance(rate_limit, bool) and len(rate_limit) > 0)
-
-
-def _limits_for(rate_limit: bool | LimitPairs, time_scale: float) -> RateLimits:
-    if isinstance(rate_limit, bool) or not rate_limit:
-        return RateLimits(time_scale=time_scale)
-    return RateLimits(limits=[(int(n), float(window)) for n, window in rate_limit])
-
-
 class SandboxState:
     """Everything a running sandbox knows; shared by the routes and the ``Sandbox`` runner.
 
@@ -130,8 +119,8 @@ class SandboxState:
         #: Opens the admin and test endpoints (``Sandbox-Admin-Token`` header).
         self.admin_token = o.admin_token or secrets.token_urlsafe(32)
         self.time_scale = o.time_scale
-        self.rate_limit = _enforced(o.rate_limit)
-        self.limits = _limits_for(o.rate_limit, o.time_scale)
+        self.rate_limit = enforced(o.rate_limit)
+        self.limits = limits_for(o.rate_limit, o.time_scale)
         self.latency_ms = o.latency_ms
         self.faults: list[Fault] = []
         #: Actions armed by :meth:`schedule`: [API requests still to let through, action].
@@ -266,8 +255,8 @@ class SandboxState:
             [(1, 0.5)]
         """
         with self.lock:
-            self.rate_limit = _enforced(rate_limit)
-            old, self.limits = self.limits, _limits_for(rate_limit, self.time_scale)
+            self.rate_limit = enforced(rate_limit)
+            old, self.limits = self.limits, limits_for(rate_limit, self.time_scale)
         old.close()
 
     def take_fault(self, path: str) -> Fault | None:
