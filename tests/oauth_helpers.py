@@ -23,3 +23,18 @@ def sign_in(sb: Sandbox, config: OAuthConfig, store: TokenStore, **flow_kwargs: 
 def sender() -> Transport:
     """A transport with no credential, for grant calls a test makes directly (no rate limit)."""
     return Transport(Settings.resolve(env={}, rate_limit=False, backoff_base=0.01))
+
+
+class FakeClock:
+    """Seconds that move only when someone sleeps (a device flow's clock and sleep)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

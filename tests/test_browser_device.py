@@ -41,6 +41,7 @@ from tests._jupyter import (
 )
 from tests._jupyter import SECRETS_PRELUDE as PRELUDE
 from tests._jupyter import SECRETS_PROBE as PROBE
+from tests.oauth_helpers import FakeClock
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
@@ -50,17 +51,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CELLS = SIGN_IN_CELLS
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")

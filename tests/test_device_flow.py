@@ -21,21 +21,7 @@ from oncehub_nb.auth.device import DeviceFlow
 from oncehub_nb.auth.oauth import OAuthAuth
 from oncehub_nb.auth.stores import MemoryTokenStore
 from oncehub_nb.sandbox import Sandbox
-
-
-class FakeClock:
-    """Seconds that move only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.oauth_helpers import FakeClock
 
 
 @pytest.fixture

@@ -22,23 +22,9 @@ from oncehub_nb.auth import MemoryTokenStore, OAuthConfig
 from oncehub_nb.notebook.device_tab import DENIED, EXPIRED
 from oncehub_nb.notebook.panel import LoginPanel
 from oncehub_nb.sandbox import Sandbox
+from tests.oauth_helpers import FakeClock
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-
-
-class FakeClock:
-    """Seconds that move only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Front:
