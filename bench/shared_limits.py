@@ -17,7 +17,8 @@ the previous release: ``git archive main oncehub_nb | tar -x -C /tmp/main``), al
 rounds, so "today" and "now" are measured side by side on the same noisy machine.
 
 Run from the repository root: ``python -m bench.shared_limits [--bookings 20000] [--rounds 3]``
-(``--time-scale 1 --processes 1`` times one process at OnceHub's real speed).
+(``--time-scale 1 --processes 1`` times one process at OnceHub's real speed; ``--max-walks 1``
+keeps every pull one cursor walk).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def worker(spec: dict[str, Any]) -> None:
         api_base=spec["base"],
         env={},
         **({"rate_limits": limits} if older else {"rate_limit": limits}),  # type: ignore[arg-type]
+        **({"max_walks": spec["max_walks"]} if spec.get("max_walks") else {}),
     ) as hub:
         hub.transport.hooks["response"].append(lambda _response: stamps.append(time.time()))
         while time.time() < spec["start"]:
@@ -71,7 +73,12 @@ def worker(spec: dict[str, Any]) -> None:
 
 
 def run(
-    sb: Any, processes: int, *, package: Path | None, kill_after: int | None = None
+    sb: Any,
+    processes: int,
+    *,
+    package: Path | None,
+    kill_after: int | None = None,
+    max_walks: int | None = None,
 ) -> dict[str, Any]:
     """Start ``processes`` pulls together on ``sb``; optionally SIGKILL the first one mid-pull."""
     sb.set_rate_limit(sb.rate_limit)  # the sandbox's budgets start empty
@@ -84,6 +91,7 @@ def run(
             "limits": sb.rate_limit,
             "start": start,
             "package": str(package) if package else None,
+            "max_walks": max_walks,
         }
         procs = [
             subprocess.Popen(  # noqa: S603 - this interpreter, this module
@@ -138,6 +146,9 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, nargs="+", default=[1, 2, 3], help="the runs (3 adds 3 killed)"
     )
+    parser.add_argument(
+        "--max-walks", type=int, help="the client's max_walks (1: every pull one cursor walk)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -163,7 +174,7 @@ def main() -> None:
             for label, n, kill in scenarios:
                 for version, package in versions:
                     rows.setdefault((label, version), []).append(
-                        run(sb, n, package=package, kill_after=kill)
+                        run(sb, n, package=package, kill_after=kill, max_walks=args.max_walks)
                     )
     print(
         f"\n{'':<16}{'version':<10}{'seconds':>8}{'429s':>6}{'interrupted':>12}"

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from oncehub_nb import OnceHub, PullInterrupted, ServerError
+from oncehub_nb.frames.build import ColumnBuffer, records_to_frame
+from oncehub_nb.frames.pull import FEED_EVERY, collect
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for
 
@@ -133,3 +135,47 @@ def test_error_before_anything_arrives_is_raised_as_itself(
         hub.transport.sleep = lambda _s: None
         with pytest.raises(ServerError):
             hub.bookings.to_frame(progress=False)
+
+
+def test_the_frame_taken_while_pulling_is_the_frame_of_the_records(
+    hub: OnceHub, sandbox: Sandbox
+) -> None:
+    """to_frame takes each page's values as it arrives: the frame is the records' frame."""
+    fed: list[int] = []
+    real_add = ColumnBuffer.add
+
+    def add(self: ColumnBuffer, records: list[dict[str, Any]]) -> None:
+        fed.append(len(records))
+        real_add(self, records)
+
+    columns = hub.bookings.frame_columns(["owner"])
+    truth = sandbox.ground_truth("bookings")[:250]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ColumnBuffer, "add", add)
+        for options in ({}, {"tz": "Asia/Tokyo"}, {"explode": "attendees"}):
+            fed.clear()
+            frame = hub.bookings.to_frame(expand="owner", max_items=250, progress=False, **options)
+            # two full pages while the walk went on, the last 50 when it ended
+            assert fed == [FEED_EVERY, FEED_EVERY, 50]
+            expanded = hub.bookings.to_frame(raw=True, expand="owner", max_items=250)
+            assert [r["id"] for r in expanded] == [r["id"] for r in truth]
+            assert frame.equals(records_to_frame(expanded, columns, **options))
+        fed.clear()
+        assert hub.bookings.to_frame(raw=True, max_items=5) == truth[:5]
+        assert fed == []  # raw records are not framed
+
+
+def test_collect_feeds_full_runs_in_order_and_keeps_the_rest() -> None:
+    records = [{"id": str(i)} for i in range(2 * FEED_EVERY + 7)]
+    fed: list[list[dict[str, Any]]] = []
+
+    class Walk:
+        max_items = None
+        cursor = None
+        pages_fetched = 1
+
+        def __iter__(self) -> Any:
+            return iter(records)
+
+    assert collect(Walk(), progress=False, desc="x", feed=fed.append) == records
+    assert fed == [records[:FEED_EVERY], records[FEED_EVERY : 2 * FEED_EVERY]]

@@ -32,7 +32,7 @@ def test_3000_bookings_with_real_limits_stay_within_them(
         ids = [b["id"] for b in hub.bookings.list()]
     assert len(ids) == len(set(ids)) == 3000
     stats = sb.stats()
-    # The client spaces its requests 50 ms inside each window. The sandbox shares
+    # The client spaces its requests 25 ms inside each window. The sandbox shares
     # this process's interpreter lock, and on a machine loaded far past its cores (a load of 7
     # on 2 here) a request can reach it late enough to land next to a later one: that once cost
     # one 429 of 44, waited out. More than one means the limiter itself is wrong.

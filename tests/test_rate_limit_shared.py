@@ -156,3 +156,13 @@ def test_a_wait_past_the_threshold_is_announced_once(
         assert limiter.try_acquire("acct", timeout=5, notify=lambda: notes.append("wait"))
     assert notes == ["wait"]  # the third turn waited for the window
     limiter.close()
+
+
+def test_every_window_gets_the_same_few_milliseconds_of_margin() -> None:
+    """The jitter the margin absorbs is milliseconds whatever the window's length."""
+    limiter = SharedLimiter(BASE, ((5, 1.0), (200, 300.0)), folder=None)
+    (ip,), (account,) = (limiter.buckets("acct")[0].rates, limiter.buckets("acct")[1].rates)
+    margins = {account.interval - 1_000, ip.interval - 300_000}
+    limiter.close()
+    assert len(margins) == 1
+    assert 0 < margins.pop() <= 50

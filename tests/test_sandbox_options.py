@@ -84,3 +84,19 @@ def test_configure_sets_nothing_when_any_value_is_wrong() -> None:
 def test_the_data_options_repr_shows_no_key() -> None:
     shown = repr(DataOptions(api_key="sandbox-key-0123456789", admin_token="admin-0123456789"))
     assert "sandbox-key-0123456789" not in shown and "admin-0123456789" not in shown
+
+
+def test_a_large_data_set_is_collected_once_before_serving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full collection owed for the data would otherwise pause the serving sandbox."""
+    from oncehub_nb.sandbox import _server
+
+    collections: list[str] = []
+    monkeypatch.setattr(_server.gc, "collect", lambda: collections.append("full") or 0)
+    with Sandbox(bookings=3, seed=1):
+        assert collections == []  # small data: nothing to settle
+    big = Sandbox(bookings=_server.SETTLE_FROM_BOOKINGS, seed=1, rate_limit=False)
+    assert collections == []  # not when it is built ...
+    with big:
+        assert collections == ["full"]  # ... but once, before it serves

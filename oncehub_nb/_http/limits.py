@@ -52,18 +52,18 @@ __all__ = ["NOTICE_AFTER", "SharedLimiter", "shared_limiter"]
 log = logging.getLogger("oncehub_nb.http")
 
 # The server counts requests when they arrive, we count them when they leave: a request that
-# is slow to arrive (a new connection, a busy machine) lands closer to a later fast one than
-# they were sent. Each window is widened by 3 % plus 20 ms to absorb that jitter, at most by
-# 50 ms: the jitter is milliseconds whatever the window, so OnceHub's 1 s window gets 50 ms
-# (5 %) and its 5-minute window 50 ms too (0.02 %; 3 % would be 9 s, 3 % of the IP's budget).
-# Measured in bench/shared_limits.py, bench/latency.py and bench/pull.py.
-_WINDOW_STRETCH = 0.03
-_WINDOW_MARGIN_MS = 20
-_MOST_MARGIN_MS = 50
-# pyrate-limiter adds this to every blocking wait (its default is 50 ms); the margin above is
-# the safety, and 50 ms on each wait would cost several percent of the rate. (1 ms saved 4 ms
-# a wait, but three processes woke together and met 429s: bench/shared_limits.py.)
-_WAIT_BUFFER_MS = 5
+# is slow to arrive (a new connection, a busy machine, a pause of this process) lands closer
+# to a later fast one than they were sent. Each window is widened by 25 ms to absorb that
+# jitter, which is milliseconds whatever the window: in bench/latency.py (6,000 bookings at
+# 250 ms) a request reached the sandbox's count a median 1.8 ms and at most 9.3 ms after the
+# limiter let it go, over 12 pulls (about 740 requests). So OnceHub's 1 s window gets 2.5 %
+# (at most 97.5 % of 5 per second) and its 5-minute window the same 25 ms. A longer pause (a
+# full garbage collection of the client's process, 30-36 ms holding 6,000 bookings) rarely
+# falls between a turn and its send; if a 429 comes back, slow_down() slows every process.
+_WINDOW_MARGIN_MS = 25
+# pyrate-limiter adds this to every blocking wait (its default is 50 ms). A request is dated
+# when it is let through, so the extra sleep is not safety: it is lost from the rate.
+_WAIT_BUFFER_MS = 1
 #: Part of every window's budget a 429 takes away for one window.
 SHRINK = 0.1
 #: A wait longer than this is announced (``notify``): a progress bar says so.
@@ -76,8 +76,7 @@ Pairs = tuple[tuple[int, float], ...]
 def _rates(pairs: Pairs) -> list[Rate]:
     rates: list[Rate] = []
     for n, window in sorted(pairs, key=lambda pair: (pair[1], -pair[0])):
-        margin = min(_MOST_MARGIN_MS, window * 1000 * _WINDOW_STRETCH + _WINDOW_MARGIN_MS)
-        interval = round(window * 1000 + margin)
+        interval = round(window * 1000 + _WINDOW_MARGIN_MS)
         while rates and n <= rates[-1].limit:
             rates.pop()  # a longer window with no more requests: the shorter adds nothing
         if rates:  # pyrate-limiter wants each longer window longer and no denser

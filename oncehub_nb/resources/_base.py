@@ -25,7 +25,7 @@ from urllib.parse import quote
 from oncehub_nb._errors import ConfigurationError, PullInterrupted
 from oncehub_nb._http.pagination import ChainedPaginator, Paginator
 from oncehub_nb._http.transport import Transport
-from oncehub_nb.frames.build import Column, prefixed, records_to_frame
+from oncehub_nb.frames.build import Column, ColumnBuffer, prefixed, records_to_frame
 from oncehub_nb.frames.pull import collect
 from oncehub_nb.resources._filters import (
     Filter,
@@ -285,7 +285,8 @@ class Resource(TableOutputs):
             return records_to_frame(records, columns, tz=tz, explode=explode)
 
         arguments = {**filters, "expand": expand, "after": after, "max_items": max_items}
-        return self.pull(arguments, build=build, progress=progress, done=[])  # type: ignore[no-any-return]
+        buffer = None if raw else ColumnBuffer(columns, tz=tz, explode=explode)
+        return self.pull(arguments, build=build, progress=progress, done=[], buffer=buffer)  # type: ignore[no-any-return]
 
     @property
     def api_base(self) -> str:
@@ -299,6 +300,7 @@ class Resource(TableOutputs):
         build: Callable[[builtins.list[Record]], Any],
         progress: bool | None,
         done: builtins.list[Record],
+        buffer: ColumnBuffer | None = None,
     ) -> Any:
         """The pull behind :meth:`to_frame` (and ``sync``): every matching record, built.
 
@@ -310,13 +312,16 @@ class Resource(TableOutputs):
             build: turns the records into the result (a frame, or ``list``).
             progress: the progress bar (see :meth:`to_frame`).
             done: records an earlier part of this pull already fetched.
+            buffer: a new :class:`~oncehub_nb.frames.build.ColumnBuffer` to take the frame's
+                values while the pull runs (the result is then its frame, not ``build``'s).
 
         Returns:
             ``build(records)``.
         """
         walk = self.list(**filters)
+        feed = None if buffer is None or done else buffer.add
         try:
-            records = collect(walk, progress=progress, desc=self.path.strip("/"))
+            records = collect(walk, progress=progress, desc=self.path.strip("/"), feed=feed)
         except PullInterrupted as stop:
             kept = [*done, *stop.records]
             rest = dict(filters, after=stop.cursor)
@@ -331,6 +336,8 @@ class Resource(TableOutputs):
             )
             raise self._local.interrupted from stop.__cause__
         self._local.interrupted = None
+        if feed is not None and buffer is not None:
+            return buffer.frame(records)
         return build([*done, *records])
 
     # -- single objects and actions ---------------------------------------------------------
