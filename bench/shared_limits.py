@@ -58,7 +58,8 @@ def worker(spec: dict[str, Any]) -> None:
         api_base=spec["base"],
         env={},
         **({"rate_limits": limits} if older else {"rate_limit": limits}),  # type: ignore[arg-type]
-        **({"max_walks": spec["max_walks"]} if spec.get("max_walks") else {}),
+        # (only when asked: a --baseline from before max_walks does not know it)
+        **({"max_walks": spec["max_walks"]} if spec.get("max_walks") is not None else {}),
     ) as hub:
         hub.transport.hooks["response"].append(lambda _response: stamps.append(time.time()))
         while time.time() < spec["start"]:

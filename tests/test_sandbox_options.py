@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 
 import pytest
@@ -93,7 +94,8 @@ def test_a_large_data_set_is_collected_once_before_serving(
     from oncehub_nb.sandbox import _server
 
     collections: list[str] = []
-    monkeypatch.setattr(_server.gc, "collect", lambda: collections.append("full") or 0)
+    collector = types.SimpleNamespace(collect=lambda: collections.append("full") or 0)
+    monkeypatch.setattr(_server, "gc", collector)
     with Sandbox(bookings=3, seed=1):
         assert collections == []  # small data: nothing to settle
     big = Sandbox(bookings=_server.SETTLE_FROM_BOOKINGS, seed=1, rate_limit=False)

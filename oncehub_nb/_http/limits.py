@@ -54,12 +54,12 @@ log = logging.getLogger("oncehub_nb.http")
 # The server counts requests when they arrive, we count them when they leave: a request that
 # is slow to arrive (a new connection, a busy machine, a pause of this process) lands closer
 # to a later fast one than they were sent. Each window is widened by 25 ms to absorb that
-# jitter, which is milliseconds whatever the window: in bench/latency.py (6,000 bookings at
-# 250 ms) a request reached the sandbox's count a median 1.8 ms and at most 9.3 ms after the
-# limiter let it go, over 12 pulls (about 740 requests). So OnceHub's 1 s window gets 2.5 %
-# (at most 97.5 % of 5 per second) and its 5-minute window the same 25 ms. A longer pause (a
-# full garbage collection of the client's process, 30-36 ms holding 6,000 bookings) rarely
-# falls between a turn and its send; if a 429 comes back, slow_down() slows every process.
+# jitter, which is milliseconds whatever the window. On loopback (bench/arrival.py: 6 pulls of
+# 6,000 bookings at 250 ms, 369 requests) a request reached the sandbox's count a median
+# 1.6 ms and at most 10.9 ms after the limiter let it go. So OnceHub's 1 s window gets 2.5 %
+# (at most 97.6 % of 5 per second) and its 5-minute window the same 25 ms. A real network, or
+# a long pause of the client's process (a full garbage collection holding 6,000 bookings took
+# 23-75 ms there), can delay a request more; a 429 then makes slow_down() slow every process.
 _WINDOW_MARGIN_MS = 25
 # pyrate-limiter adds this to every blocking wait (its default is 50 ms). A request is dated
 # when it is let through, so the extra sleep is not safety: it is lost from the rate.

@@ -376,7 +376,13 @@ class ColumnBuffer:
         self.count += len(records)
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        """The frame of ``records``, whose first :attr:`count` are the records added so far."""
+        """The frame of ``records``, whose first :attr:`count` are the records added so far.
+
+        Raises:
+            ValueError: fewer records than were added (they cannot be the same records).
+        """
+        if len(records) < self.count:
+            raise ValueError(f"{len(records)} records, but {self.count} were added")
         self.add(records[self.count :])
         return frame_from_values(
             self.values, self.count, self.columns, tz=self.tz, explode=self.explode

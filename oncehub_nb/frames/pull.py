@@ -30,7 +30,8 @@ from oncehub_nb._errors import OnceHubError, PullInterrupted
 
 __all__ = ["FEED_EVERY", "RecordWalk", "collect", "progress_wanted"]
 
-#: :func:`collect` hands its ``feed`` the records in runs of this many (a full page).
+#: :func:`collect` hands its ``feed`` the records in runs of this many (a page of the default
+#: size).
 FEED_EVERY = 100
 
 

@@ -316,7 +316,7 @@ class Resource(TableOutputs):
                 values while the pull runs (the result is then its frame, not ``build``'s).
 
         Returns:
-            ``build(records)``.
+            ``build(records)``, or ``buffer``'s frame of them when the pull was not a resume.
         """
         walk = self.list(**filters)
         feed = None if buffer is None or done else buffer.add

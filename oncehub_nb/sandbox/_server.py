@@ -28,7 +28,7 @@ def _settle_heap(bookings: int) -> None:
 
     Building a large data set leaves CPython's collector owing a full collection, which it
     runs soon after: while the sandbox serves. It holds every thread of the process (the
-    sandbox's, and a notebook's own) for 30-60 ms, so the sandbox counted a request that
+    sandbox's, and a notebook's own) for about 45-55 ms, so the sandbox counted a request that
     much late against its rate limit and answered a 429 to a client that had kept to it (one
     pull in five, in ``bench/latency.py``'s 6,000 bookings at 250 ms). Collecting here costs
     the same once, before the first request. Small data sets (the tests') skip it.
