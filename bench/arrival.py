@@ -2,9 +2,10 @@
 
 The client (its own process, as in ``bench/latency.py``) pulls 6,000 bookings from a sandbox
 answering after 250 ms, with OnceHub's limits at real speed. For every request it notes when
-the limiter let it go (the transport's request hook runs right after the turn); the sandbox, in
-this process, notes when it counts the request against its limits. Both clocks are
-``time.perf_counter`` (the system's monotonic clock on Linux, one for every process), and the
+the limiter let it go (the transport's request hook runs right after the turn, and after the
+turn was dated again if it was held up); the sandbox, in this process, notes when it counts the
+request against its limits. Both clocks are ``time.perf_counter`` (the system's monotonic clock
+on Linux, one for every process), and the
 two are matched by URL. Printed: the delay's median, 99th percentile and maximum over every
 request of every pull, and the full garbage collections of each process longer than 5 ms.
 

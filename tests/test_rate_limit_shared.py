@@ -167,3 +167,31 @@ def test_every_window_gets_the_same_few_milliseconds_of_margin() -> None:
         limiter.close()
         margins |= {account.interval - short[1] * 1000, ip.interval - long[1] * 1000}
     assert margins == {limits._WINDOW_MARGIN_MS}
+
+
+def test_a_turn_held_up_before_its_send_counts_from_when_it_leaves(tmp_path: Path) -> None:
+    """A pause between a turn and its send (a garbage collection, a busy machine) would
+    otherwise let later requests follow the held-up one closer than the window allows."""
+    limiter = SharedLimiter(BASE, ((2, 0.2),), folder=tmp_path)
+    assert limiter.try_acquire("acct", blocking=False)
+    time.sleep(0.1)  # held up between its turn and its send
+    left = time.time()
+    limiter.leaving("acct")
+    assert limiter.try_acquire("acct", blocking=False)  # the second of 2
+    assert limiter.try_acquire("acct", timeout=5)  # the third: once the first leaves the window
+    assert time.time() - left >= 0.2  # counted from when the first left, not from its turn
+    limiter.close()
+
+
+def test_only_a_late_turn_is_moved_and_only_once(tmp_path: Path) -> None:
+    limiter = SharedLimiter(BASE, ((5, 60.0),), folder=tmp_path)
+    (bucket,) = limiter.buckets("acct")
+    assert limiter.try_acquire("acct", blocking=False)
+    assert not bucket.redate()  # sent at once: left as it is
+    assert not bucket.redate()  # and nothing is left to move
+    assert limiter.try_acquire("acct", blocking=False)
+    time.sleep(0.02)
+    moved_at = bucket.now()
+    assert bucket.redate()
+    assert bucket.count_since(moved_at) == 1 and bucket.count() == 2
+    limiter.close()

@@ -16,7 +16,9 @@ others, and the requests it made still count, as they do at the server.
 * times in the future (the wall clock was set back) are dropped when they would block: a clock
   change must not stop every process until the clock catches up;
 * :meth:`SharedBucket.record_unseen` counts requests the server saw but no process here sent
-  (a 429 reveals them), which is how the limiter slows everyone down and recovers gradually.
+  (a 429 reveals them), which is how the limiter slows everyone down and recovers gradually;
+* :meth:`SharedBucket.redate` moves a turn to when its request really left, when something
+  (a garbage collection, a busy machine) held it up after it was let through.
 
 The times are wall-clock milliseconds (pyrate-limiter's choice for this bucket): they mean the
 same in every process, also in a test run whose clock is shifted for all of them.
@@ -42,7 +44,7 @@ from pathlib import Path
 from pyrate_limiter import Rate, RateItem, SQLiteBucket
 from pyrate_limiter.buckets.sqlite_bucket import Queries
 
-__all__ = ["Rate", "RateItem", "SharedBucket", "budget_path", "limits_folder"]
+__all__ = ["REDATE_FROM_MS", "Rate", "RateItem", "SharedBucket", "budget_path", "limits_folder"]
 
 log = logging.getLogger("oncehub_nb.http")
 
@@ -89,8 +91,18 @@ def budget_path(folder: Path, kind: str, *parts: str) -> Path:
     return folder / f"{kind}-{digest.hexdigest()}.sqlite"
 
 
-#: Per thread: the last turn a bucket admitted, as (bucket id, item name, timestamp).
+#: Per thread: the last turn each bucket admitted, ``{bucket id: (item name, timestamp)}``.
 _last_put = threading.local()
+#: A turn whose request leaves this many milliseconds or more after it was let through is
+#: moved to the time it leaves (:meth:`SharedBucket.redate`); sooner, the write is not worth it.
+REDATE_FROM_MS = 3
+
+
+def _stamps() -> dict[int, tuple[str, int]]:
+    stamps: dict[int, tuple[str, int]] | None = getattr(_last_put, "stamps", None)
+    if stamps is None:
+        stamps = _last_put.stamps = {}
+    return stamps
 
 
 class SharedBucket(SQLiteBucket):
@@ -134,7 +146,7 @@ class SharedBucket(SQLiteBucket):
         with self.lock:
             item.timestamp = self.now()
             if super().put(item):
-                _last_put.stamp = (id(self), item.name, item.timestamp)
+                _stamps()[id(self)] = (item.name, item.timestamp)
                 return True
             # Only a time in the future can make a wait longer than the window it is in.
             longest = max(rate.interval for rate in self.rates)
@@ -151,17 +163,41 @@ class SharedBucket(SQLiteBucket):
         turn in time, the IP's turn it already took goes back, or refused requests would spend
         the IP budget (and every process's) for nothing.
         """
-        stamp = getattr(_last_put, "stamp", None)
-        if stamp is None or stamp[0] != id(self):
+        stamp = _stamps().pop(id(self), None)
+        if stamp is None:
             return
-        _last_put.stamp = None
         with self.lock:
             self.conn.execute(
                 f"DELETE FROM '{self.table}' WHERE rowid = (SELECT rowid FROM '{self.table}'"  # noqa: S608 - ours
                 " WHERE name = ? AND item_timestamp = ? LIMIT 1)",
-                stamp[1:],
+                stamp,
             ).close()
             self.conn.commit()
+
+    def redate(self) -> bool:
+        """Date this thread's last admitted turn on this bucket now: its request leaves now.
+
+        The server counts a request when it arrives. A request held up after its turn (a
+        garbage collection of this process, a busy machine: tens of milliseconds) would
+        otherwise count here earlier than there, and the requests after it could follow it
+        closer than the window allows. Called just before the request is sent; a turn less
+        than :data:`REDATE_FROM_MS` old is left as it is.
+
+        Returns:
+            Whether the turn was moved.
+        """
+        stamp = _stamps().pop(id(self), None)
+        if stamp is None or self.now() - stamp[1] < REDATE_FROM_MS:
+            return False
+        with self.lock:  # the time is read once the lock is ours: waiting for it is leaving late
+            now = self.now()
+            self.conn.execute(
+                f"UPDATE '{self.table}' SET item_timestamp = ? WHERE rowid = (SELECT rowid"  # noqa: S608 - ours
+                f" FROM '{self.table}' WHERE name = ? AND item_timestamp = ? LIMIT 1)",
+                (now, *stamp),
+            ).close()
+            self.conn.commit()
+        return True
 
     def now(self) -> int:
         """Wall-clock milliseconds: pyrate-limiter's clock for this bucket, typed."""

@@ -52,14 +52,16 @@ __all__ = ["NOTICE_AFTER", "SharedLimiter", "shared_limiter"]
 log = logging.getLogger("oncehub_nb.http")
 
 # The server counts requests when they arrive, we count them when they leave: a request that
-# is slow to arrive (a new connection, a busy machine, a pause of this process) lands closer
-# to a later fast one than they were sent. Each window is widened by 25 ms to absorb that
-# jitter, which is milliseconds whatever the window. On loopback (bench/arrival.py: 6 pulls of
-# 6,000 bookings at 250 ms, 369 requests) a request reached the sandbox's count a median
-# 1.6 ms and at most 10.9 ms after the limiter let it go. So OnceHub's 1 s window gets 2.5 %
-# (at most 97.6 % of 5 per second) and its 5-minute window the same 25 ms. A real network, or
-# a long pause of the client's process (a full garbage collection holding 6,000 bookings took
-# 23-75 ms there), can delay a request more; a 429 then makes slow_down() slow every process.
+# is slow to arrive lands closer to a later fast one than they were sent. A request held up
+# between its turn and its send (the account's turn waited after the IP's, a garbage
+# collection of this process, a busy machine) is dated when it leaves (leaving(),
+# SharedBucket.redate). What is left, from the send to the server's count, is absorbed by
+# widening each window by 25 ms: it is milliseconds whatever the window. On loopback
+# (bench/arrival.py: 5 pulls of 6,000 bookings at 250 ms, 309 requests) a request reached the
+# sandbox's count a median 1.6 ms and at most 10.7 ms after it left the limiter. So OnceHub's
+# 1 s window gets 2.5 % (at most 97.6 % of 5 per second) and its 5-minute window the same
+# 25 ms. A real network can delay a request more; a 429 then makes slow_down() slow every
+# process down.
 _WINDOW_MARGIN_MS = 25
 # pyrate-limiter adds this to every blocking wait (its default is 50 ms). A request is dated
 # when it is let through, so the extra sleep is not safety: it is lost from the rate.
@@ -242,6 +244,15 @@ class SharedLimiter:
                 return False
             taken.append(budget)
         return True
+
+    def leaving(self, name: str = "oncehub") -> None:
+        """The request this thread just took a turn for leaves now (see ``SharedBucket.redate``).
+
+        Args:
+            name: the account the turn was taken for.
+        """
+        for budget in self._budgets(name):
+            budget.bucket.redate()
 
     def slow_down(self, name: str = "oncehub", *, retry_after: float | None = None) -> None:
         """Act on a 429 for account ``name``, for every process of this machine.

@@ -2,7 +2,9 @@
 
 Before an API request leaves, :meth:`Pacer.turn` takes its turn in the budgets this machine
 shares (:mod:`.limits`), waiting at most until the request's ``max_wait`` deadline; a longer
-wait is announced to progress bars (``oncehub_nb._config.rate_limit_notices``). After a 429,
+wait is announced to progress bars (``oncehub_nb._config.rate_limit_notices``); a turn held up
+since it was taken (the IP's, while the account's waited) is dated again as the request leaves
+(``SharedLimiter.leaving``). After a 429,
 :meth:`Pacer.answered` slows the shared limiter down for every process.
 
 Example:
@@ -43,6 +45,8 @@ class Pacer:
     def turn(self, request: requests.PreparedRequest, account: str, deadline: float) -> None:
         """Wait for the request's turn, until ``deadline`` (``time.monotonic()``) at most.
 
+        Call it just before the request is sent: its turns are dated when this returns.
+
         Args:
             request: the request about to leave.
             account: the credential's account name (a digest).
@@ -63,6 +67,7 @@ class Pacer:
         if not self.limiter.try_acquire(account, timeout=left, notify=announce):
             path = (request.path_url or "/").split("?", 1)[0]
             raise no_turn_in_time(f"{request.method} {path}", max_wait=self.max_wait)
+        self.limiter.leaving(account)  # a turn held up since it was taken counts from now
         if not waited[0]:
             self.note(None)  # requests flow again: the bar's note goes
 
