@@ -66,8 +66,14 @@ def test_two_processes_five_expiries_five_refreshes(
     assert stats["invalid_grant"] == 0
     # Every token the kernels used came from the sign-in or from exactly one refresh by one of
     # them: no expiry refreshed twice, no refreshed token left unused. A machine so loaded that
-    # both kernels sleep through a whole 0.9 s window skips that expiry, never duplicates it.
+    # both kernels sleep through a whole 0.9 s window skips that expiry, never duplicates it;
+    # that includes the first window, when the sign-in's token is due before either kernel's
+    # first call (one CI run: 5 refreshes, all 5 refreshed tokens used, the sign-in's not).
     used = set().union(*(r["tokens"] for r in results))
-    assert stats["refreshes"] == sum(r["refreshes"] for r in results) == len(used) - 1
+    refreshed = used - {first.access_token[:8]}
+    assert stats["refreshes"] == sum(r["refreshes"] for r in results) == len(refreshed), (
+        stats,
+        results,
+    )
     assert 4 <= stats["refreshes"] <= 5, (stats, results)
     assert json.loads((store.path(config.profile)).read_text())["access_token"]
