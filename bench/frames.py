@@ -1,5 +1,9 @@
 """Frame building alone: 100,000 booking records, ours next to pandas.json_normalize, one run.
 
+Then to_frame's buffer (:class:`~oncehub_nb.frames.buffer.ColumnBuffer`) fed page by page,
+typing early (as in a sliced pull) and at the end (a single walk): the time spent feeding, the
+tail left after the last page, and the whole build of the same records.
+
 Run: .venv/bin/python bench/frames.py  (prints medians, peak memory and ratios; asserts nothing)
 """
 
@@ -13,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from oncehub_nb.frames.buffer import ColumnBuffer
 from oncehub_nb.frames.build import records_to_frame
 from oncehub_nb.resources.bookings import Bookings
 from oncehub_nb.sandbox._data import generate
@@ -56,6 +61,31 @@ def main() -> None:
         f"  ratio ours / json_normalize: time {t_ours / t_theirs:.2f}, memory {m_ours / m_theirs:.2f}"
     )
     print(f"  our dtypes: {typed}")
+    buffered(records)
+
+
+def buffered(records: list[dict[str, Any]]) -> None:
+    print(f"to_frame's buffer, fed 100 records at a time, median of {ROUNDS} rounds")
+    print("  records  typing    feeding  after the last page  whole build")
+    for count in (6_000, 40_000):
+        some = records[:count]
+        whole = median_seconds(lambda: records_to_frame(some, Bookings.columns))  # noqa: B023
+        for label, early in (("early", True), ("at end", False)):
+            feeding, tails = [], []
+            for _ in range(ROUNDS):
+                buffer = ColumnBuffer(Bookings.columns)
+                buffer.early = lambda early=early: early  # type: ignore[misc]
+                started = time.perf_counter()
+                for start in range(0, count - 100, 100):
+                    buffer.add(some[start : start + 100])
+                fed = time.perf_counter()
+                buffer.frame(some)
+                feeding.append(fed - started)
+                tails.append(time.perf_counter() - fed)
+            print(
+                f"  {count:7,}  {label:7s}  {statistics.median(feeding):7.3f} s  "
+                f"{statistics.median(tails):17.3f} s  {whole:9.3f} s"
+            )
 
 
 if __name__ == "__main__":

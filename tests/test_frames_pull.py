@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from oncehub_nb import OnceHub, PullInterrupted, ServerError
-from oncehub_nb.frames.build import ColumnBuffer, records_to_frame
+from oncehub_nb.frames.buffer import ColumnBuffer
+from oncehub_nb.frames.build import records_to_frame
 from oncehub_nb.frames.pull import FEED_EVERY, collect
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for

@@ -16,6 +16,7 @@ import pytest
 
 from oncehub_nb import OnceHub, PullInterrupted, ServerError
 from oncehub_nb._http import parallel
+from oncehub_nb.frames.buffer import ColumnBuffer
 from oncehub_nb.frames.build import records_to_frame
 from oncehub_nb.sandbox import Sandbox
 from tests.conftest import client_for
@@ -44,8 +45,16 @@ def _requests(sb: Sandbox, path: str = "GET /v2/bookings") -> int:
 
 @pytest.mark.usefixtures("four_walks")
 def test_a_sliced_pull_is_the_single_walks_frame_and_the_ground_truth(
-    slow_sandbox: Sandbox,
+    slow_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    typed: list[list[int]] = []  # the chunks each to_frame typed while its pull went on
+    real_frame = ColumnBuffer.frame
+
+    def frame(self: ColumnBuffer, records: list[dict[str, Any]]) -> pd.DataFrame:
+        typed.append(self.typed_chunks())
+        return real_frame(self, records)
+
+    monkeypatch.setattr(ColumnBuffer, "frame", frame)
     with client_for(slow_sandbox, max_walks=1) as hub:
         one = hub.bookings.to_frame(progress=False)
     with client_for(slow_sandbox, max_walks=4) as hub:
@@ -60,6 +69,8 @@ def test_a_sliced_pull_is_the_single_walks_frame_and_the_ground_truth(
     assert sliced.equals(one) and sliced.equals(truth)
     assert list(sliced.dtypes) == list(truth.dtypes)
     assert sliced["id"].is_unique
+    # The single walk types its columns at the end; the sliced one as its walkers fetch.
+    assert typed[0] == [] and len(typed[1]) >= 2
 
 
 @pytest.mark.usefixtures("four_walks")

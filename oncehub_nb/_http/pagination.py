@@ -111,6 +111,11 @@ class Paginator:
         return self.last_walk.cursor if self.last_walk is not None else self.after
 
     @property
+    def walks_at_once(self) -> int:
+        """The most walks the latest walk ran at once (1: one cursor walk)."""
+        return self.last_walk.most_walks if isinstance(self.last_walk, SlicedWalk) else 1
+
+    @property
     def pages_fetched(self) -> int:
         """List requests the latest walk made."""
         return self.last_walk.pages_fetched if self.last_walk is not None else 0

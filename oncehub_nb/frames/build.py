@@ -29,14 +29,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Column",
-    "ColumnBuffer",
+    "assemble_frame",
+    "clean_values",
     "column_values",
     "conform",
     "explode_column",
     "finite_number",
     "frame_from_values",
+    "gc_paused",
     "prefixed",
     "records_to_frame",
+    "typed_series",
     "whole_number",
 ]
 
@@ -94,40 +97,57 @@ def whole_number(value: Any) -> bool:
     return bool(_INT64_MIN <= value <= _INT64_MAX)
 
 
-def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
+def clean_values(column: Column, values: list[Any]) -> list[Any]:
+    """A column's raw values as its dtype takes them: value by value, so in any chunks.
+
+    Example:
+        >>> clean_values(Column("n", "Int64"), [1, 2.5, True, None])
+        [1, None, None, None]
+        >>> clean_values(Column("s", "string"), [" ", 7, "x"])
+        [None, '7', 'x']
+    """
+    if column.kind == "datetime":
+        return [v if isinstance(v, str) else None for v in values]  # "" and junk: NaT
+    if column.kind == "list":
+        return [list(v) if isinstance(v, list) else [] for v in values]
+    if column.kind in ("Int64", "Float64"):
+        usable = whole_number if column.kind == "Int64" else finite_number
+        return [v if usable(v) else None for v in values]
+    if column.kind == "boolean":
+        return [v if isinstance(v, bool) else None for v in values]
+    # One pass: blank strings and None become missing, other scalars their text.
+    return [
+        (v if v.strip() else None) if isinstance(v, str) else (None if v is None else str(v))
+        for v in values
+    ]
+
+
+def typed_series(column: Column, cleaned: list[Any]) -> pd.Series[Any]:
+    """The typed column of :func:`clean_values`' output (categories from all of it)."""
     import pandas as pd
 
     if column.kind == "datetime":
-        texts = [v if isinstance(v, str) else None for v in values]  # "" and junk: NaT
         moments = pd.to_datetime(
-            pd.Series(texts, dtype=object), utc=True, format="ISO8601", errors="coerce"
+            pd.Series(cleaned, dtype=object), utc=True, format="ISO8601", errors="coerce"
         )
         # One unit whatever pandas infers (pandas 3 infers from the text): stable dtypes.
         return pd.Series(moments, name=column.name).astype("datetime64[us, UTC]")
     if column.kind == "list":
-        return pd.Series(
-            [list(v) if isinstance(v, list) else [] for v in values], name=column.name, dtype=object
-        )
+        return pd.Series(cleaned, name=column.name, dtype=object)
     if column.kind in ("Int64", "Float64"):
-        usable = whole_number if column.kind == "Int64" else finite_number
-        numbers = pd.to_numeric(
-            pd.Series([v if usable(v) else None for v in values], dtype=object),
-            errors="coerce",
-        )
+        numbers = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
         return pd.Series(numbers, name=column.name).astype(column.kind)
     if column.kind == "boolean":
-        flags = [v if isinstance(v, bool) else None for v in values]
-        return pd.Series(flags, name=column.name, dtype="boolean")
-    # One pass: blank strings and None become missing, other scalars their text.
-    texts = [
-        (v if v.strip() else None) if isinstance(v, str) else (None if v is None else str(v))
-        for v in values
-    ]
+        return pd.Series(cleaned, name=column.name, dtype="boolean")
     if column.kind == "category":
-        seen = sorted({v for v in texts if v is not None} - set(column.choices))
+        seen = sorted({v for v in cleaned if v is not None} - set(column.choices))
         dtype = pd.CategoricalDtype([*column.choices, *seen])
-        return pd.Series(texts, name=column.name, dtype=dtype)
-    return pd.Series(texts, name=column.name, dtype="string")
+        return pd.Series(cleaned, name=column.name, dtype=dtype)
+    return pd.Series(cleaned, name=column.name, dtype="string")
+
+
+def _series(column: Column, values: list[Any]) -> pd.Series[Any]:
+    return typed_series(column, clean_values(column, values))
 
 
 def prefixed(prefix: str, columns: Sequence[Column]) -> tuple[Column, ...]:
@@ -242,7 +262,7 @@ def _text_series(texts: list[str | None], index: Any) -> pd.Series[Any]:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a frame is built.
 
     Building a frame allocates millions of short-lived objects next to the (large) list of
@@ -307,7 +327,7 @@ def records_to_frame(
         ['datetime64[us, UTC]']
     """
     rows = list(records)
-    with _gc_paused():
+    with gc_paused():
         values = column_values(rows, columns)
     return frame_from_values(values, len(rows), columns, tz=tz, explode=explode)
 
@@ -327,10 +347,30 @@ def frame_from_values(
         >>> frame_from_values({"id": ["A", None]}, 2, cols)["id"].isna().tolist()
         [False, True]
     """
+    with gc_paused():
+        data = {column.name: _series(column, values[column.name]) for column in columns}
+    return assemble_frame(data, count, columns, tz=tz, explode=explode)
+
+
+def assemble_frame(
+    data: dict[str, pd.Series[Any]],
+    count: int,
+    columns: Sequence[Column],
+    *,
+    tz: str | None,
+    explode: str | None,
+) -> pd.DataFrame:
+    """The frame of typed columns, in the schema's order, times in ``tz``, maybe exploded.
+
+    Example:
+        >>> cols = (Column("n", "Int64"),)
+        >>> assemble_frame({"n": typed_series(cols[0], [1, None])}, 2, cols, tz=None,
+        ...                explode=None)["n"].tolist()
+        [1, <NA>]
+    """
     import pandas as pd
 
-    with _gc_paused():
-        data = {column.name: _series(column, values[column.name]) for column in columns}
+    with gc_paused():
         frame = pd.DataFrame(data, index=pd.RangeIndex(count))
     if tz is not None:
         for column in columns:
@@ -339,51 +379,3 @@ def frame_from_values(
     if explode is not None:
         frame = explode_column(frame, explode)
     return frame
-
-
-class ColumnBuffer:
-    """A frame's raw column values, taken from the records while the pull is still running.
-
-    A pull held back by the rate limit spends most of its time waiting; taking each page's
-    values then (:func:`column_values`, a millisecond or two a page of bookings) leaves only the
-    typed columns to build when the last page is in: for 6,000 bookings 0.07-0.08 s, where the
-    whole build takes 0.10-0.13 s.
-
-    Args:
-        columns: the schema.
-        tz: as in :func:`records_to_frame`.
-        explode: as in :func:`records_to_frame`.
-
-    Example:
-        >>> buffer = ColumnBuffer((Column("id", "string"),))
-        >>> records = [{"id": "A"}, {"id": "B"}]
-        >>> buffer.add(records[:1])
-        >>> buffer.frame(records)["id"].tolist()
-        ['A', 'B']
-    """
-
-    def __init__(
-        self, columns: Sequence[Column], *, tz: str | None = None, explode: str | None = None
-    ) -> None:
-        self.columns, self.tz, self.explode = tuple(columns), tz, explode
-        self.values: dict[str, list[Any]] = {column.name: [] for column in self.columns}
-        self.count = 0
-
-    def add(self, records: list[dict[str, Any]]) -> None:
-        """Take the values of the next records (in order: they follow those added before)."""
-        for name, found in column_values(records, self.columns).items():
-            self.values[name].extend(found)
-        self.count += len(records)
-
-    def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
-        """The frame of ``records``, whose first :attr:`count` are the records added so far.
-
-        Raises:
-            ValueError: fewer records than were added (they cannot be the same records).
-        """
-        if len(records) < self.count:
-            raise ValueError(f"{len(records)} records, but {self.count} were added")
-        self.add(records[self.count :])
-        return frame_from_values(
-            self.values, self.count, self.columns, tz=self.tz, explode=self.explode
-        )

@@ -25,7 +25,8 @@ from urllib.parse import quote
 from oncehub_nb._errors import ConfigurationError, PullInterrupted
 from oncehub_nb._http.pagination import ChainedPaginator, Paginator
 from oncehub_nb._http.transport import Transport
-from oncehub_nb.frames.build import Column, ColumnBuffer, prefixed, records_to_frame
+from oncehub_nb.frames.buffer import ColumnBuffer
+from oncehub_nb.frames.build import Column, prefixed, records_to_frame
 from oncehub_nb.frames.pull import collect
 from oncehub_nb.resources._filters import (
     Filter,
@@ -312,7 +313,7 @@ class Resource(TableOutputs):
             build: turns the records into the result (a frame, or ``list``).
             progress: the progress bar (see :meth:`to_frame`).
             done: records an earlier part of this pull already fetched.
-            buffer: a new :class:`~oncehub_nb.frames.build.ColumnBuffer` to take the frame's
+            buffer: a new :class:`~oncehub_nb.frames.buffer.ColumnBuffer` to take the frame's
                 values while the pull runs (the result is then its frame, not ``build``'s).
 
         Returns:
@@ -320,6 +321,8 @@ class Resource(TableOutputs):
         """
         walk = self.list(**filters)
         feed = None if buffer is None or done else buffer.add
+        if buffer is not None:  # type columns early while walker threads do the fetching
+            buffer.early = lambda: getattr(walk, "walks_at_once", 1) > 1
         try:
             records = collect(walk, progress=progress, desc=self.path.strip("/"), feed=feed)
         except PullInterrupted as stop:
