@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd  # imported: the buffer types early only then (as in a notebook)
 import pytest
 
+from oncehub_nb.frames import buffer as buffer_module
 from oncehub_nb.frames.buffer import TYPE_EVERY, ColumnBuffer
 from oncehub_nb.frames.build import Column, prefixed, records_to_frame
 from oncehub_nb.resources.bookings import BOOKING_COLUMNS
@@ -85,6 +87,25 @@ def test_the_buffered_frame_is_the_whole_build(options: dict[str, Any]) -> None:
     assert frame.equals(whole)
 
 
+def test_a_failure_to_type_early_leaves_it_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = messy_records(2 * TYPE_EVERY + 300, seed=9)
+    real = buffer_module.typed_series
+    calls = {"n": 0}
+
+    def typed_series(column: Column, cleaned: list[Any]) -> pd.Series[Any]:
+        calls["n"] += 1
+        if calls["n"] == 3:  # mid-way through the first chunk's columns
+            raise MemoryError("no room")
+        return real(column, cleaned)
+
+    monkeypatch.setattr(buffer_module, "typed_series", typed_series)
+    buffer = ColumnBuffer(COLUMNS)
+    buffer.early = lambda: True
+    fill(buffer, records, seed=10)
+    assert buffer.typed_chunks() == [] and not buffer.early()
+    assert buffer.frame(records).equals(records_to_frame(records, COLUMNS))
+
+
 def test_nothing_added_and_fewer_records_than_added() -> None:
     columns = (Column("id", "string"), Column("at", "datetime"), Column("n", "Int64"))
     empty = ColumnBuffer(columns).frame([])
@@ -97,6 +118,7 @@ def test_nothing_added_and_fewer_records_than_added() -> None:
 
 CHILD = """
 import json, sys
+from oncehub_nb.frames import buffer as buffer_module
 from oncehub_nb.frames.buffer import TYPE_EVERY, ColumnBuffer
 from oncehub_nb.resources.bookings import BOOKING_COLUMNS
 records = json.loads(sys.stdin.read())

@@ -178,3 +178,18 @@ def test_no_limiter_means_one_walk(slow_sandbox: Sandbox, four_walks: None) -> N
         listing = hub.bookings.list(max_items=450)
         assert len(list(listing)) == 450
         assert type(listing.last_walk).__name__ == "Walk"
+
+
+@pytest.mark.usefixtures("four_walks")
+def test_a_chain_of_sliced_walks_says_when_its_walkers_run(slow_sandbox: Sandbox) -> None:
+    """to_frame types early while walker threads fetch: chains of listings tell it too."""
+    with client_for(slow_sandbox, max_walks=4) as hub:
+        chain = hub.bookings.list(status=["scheduled", "completed"])
+        seen = set()
+        ids = []
+        for record in chain:
+            seen.add(chain.walks_at_once)
+            ids.append(record["id"])
+    truth = slow_sandbox.ground_truth("bookings")
+    assert ids == [b["id"] for s in ("scheduled", "completed") for b in truth if b["status"] == s]
+    assert 1 in seen and max(seen) == 4  # the head walk, then four walkers

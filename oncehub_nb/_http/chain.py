@@ -69,6 +69,11 @@ class ChainWalk(Iterator[Record]):
         current = self._current.pages_fetched if self._current is not None else 0
         return self._done_pages + current
 
+    @property
+    def walks_at_once(self) -> int:
+        """The walks the current listing runs now (1: one cursor, in the iterating thread)."""
+        return int(getattr(self._current, "walking", 1))
+
     def _run(self) -> Iterator[Record]:
         walks = self._chain.walks
         while self._index < len(walks):
@@ -150,3 +155,8 @@ class ChainedPaginator:
     def pages_fetched(self) -> int:
         """List requests the latest walk made."""
         return self.last_walk.pages_fetched if self.last_walk is not None else 0
+
+    @property
+    def walks_at_once(self) -> int:
+        """The walks the latest pass runs now (1: one cursor, in the iterating thread)."""
+        return self.last_walk.walks_at_once if self.last_walk is not None else 1

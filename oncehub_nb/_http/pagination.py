@@ -112,8 +112,8 @@ class Paginator:
 
     @property
     def walks_at_once(self) -> int:
-        """The most walks the latest walk ran at once (1: one cursor walk)."""
-        return self.last_walk.most_walks if isinstance(self.last_walk, SlicedWalk) else 1
+        """The walks the latest walk runs now (1: one cursor, in the iterating thread)."""
+        return self.last_walk.walking if isinstance(self.last_walk, SlicedWalk) else 1
 
     @property
     def pages_fetched(self) -> int:

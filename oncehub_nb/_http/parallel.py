@@ -131,6 +131,7 @@ class SlicedWalk(Iterator[Record]):
         max_items: the most this walk hands out (``None``: all).
         slices: slices walked (1: it stayed a single walk).
         most_walks: the most walks it ran at once.
+        walking: the walks it runs now (1: one cursor, in the thread that iterates it).
     """
 
     def __init__(self, listing: SliceSource, field: str, settings: Settings) -> None:
@@ -140,6 +141,7 @@ class SlicedWalk(Iterator[Record]):
         self.items_returned = 0
         self.slices = 1
         self.most_walks = 1
+        self.walking = 1
         self._listing = listing
         self._field = field
         self._limits = settings.rate_limit
@@ -211,6 +213,7 @@ class SlicedWalk(Iterator[Record]):
                 return
 
     def _one_walk(self, after: str | None) -> Iterator[Record]:
+        self.walking = 1
         left = None if self.max_items is None else self.max_items - self.items_returned
         walk = Walk(self._listing, after=after, max_items=left, resumed=True)
         try:
@@ -228,6 +231,7 @@ class SlicedWalk(Iterator[Record]):
             log.info("GET %s stays one walk: %s", listing.path, why)
             yield from self._one_walk(self.cursor)
             return
+        self.walking = walks
         merge = _Merge(len(head))
         inflight: dict[Future[_Fetched], Slice] = {}
         pool = ThreadPoolExecutor(max_workers=walks, thread_name_prefix="oncehub-walk")

@@ -3,19 +3,22 @@
 A pull held back by the rate limit or the network spends most of its time waiting. A
 :class:`ColumnBuffer` does the frame's work then: it takes each page's values as they arrive
 (:func:`~.build.column_values`), and while :attr:`ColumnBuffer.early` says the pull waits on
-others, every :data:`TYPE_EVERY` records it cleans them and types the text and time columns
-(for bookings 38 of 49 columns, most of a build). When the last page is in, what is left is
-those columns' last records, the other columns (their dtypes need all the values: categories,
-nullable numbers and flags) and the frame itself.
+others, every :data:`TYPE_EVERY` records it cleans the values and types the text and time
+columns (for bookings 38 of 49 columns, most of a build). When the last page is in, what is
+left is those columns' last records, the other columns and the frame itself. The other columns
+are typed once, from all their values: a category's categories, and the dtype ``to_numeric``
+passes a number column through, depend on every value.
 
-``to_frame`` types early in a sliced walk, where walker threads fetch the pages and the thread
-that hands the records out waits for them. Typing in chunks costs more in all than typing
-once, so a single walk, where that time would add to every page, types everything at the end.
-``bench/frames.py`` prints both ways next to a whole build.
+``to_frame`` types early while a sliced walk runs its walkers, which fetch the pages in their
+threads while the thread that hands the records out waits for them. Typing in chunks costs more
+in all than typing once, so a single walk, where that time would add to every page, types
+everything at the end. ``bench/frames.py`` prints both ways next to a whole build.
 
-The result is the frame :func:`~.build.records_to_frame` builds from the same records: the same
-conversions run value by value, and the typed chunks are joined the way ``pd.concat`` joins
-them.
+The result is the frame :func:`~.build.records_to_frame` builds from the same records, with
+one exception: pandas 3 parses a time column at one resolution for all the text it is given, so
+a time with nanoseconds makes dates past 2262 missing in the whole build but not in a chunk
+without it (OnceHub's times have milliseconds). Text columns typed early hold several Arrow
+chunks where the whole build holds one; values and dtypes are the same.
 
 Example:
     >>> from oncehub_nb.frames.build import Column
@@ -28,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -46,7 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TYPE_EVERY", "ColumnBuffer"]
 
-#: A :class:`ColumnBuffer` types its text, time and list columns every this many records.
+log = logging.getLogger(__name__)
+
+#: A :class:`ColumnBuffer` typing early types its text and time columns every this many records.
 TYPE_EVERY = 1000
 # Columns whose typing goes value by value, so chunks typed apart join into the same column.
 _EARLY_KINDS = ("string", "datetime")
@@ -57,8 +63,7 @@ class ColumnBuffer:
 
     Typing waits until pandas is imported: importing it (about a second, much of it loading
     extension modules while holding the interpreter lock) in the middle of a pull would hold up
-    the walks' requests; a pull in a process without pandas cleans the values as they come and
-    types them all at the end.
+    the walks' requests; a pull in a process without pandas types everything at the end.
 
     Args:
         columns: the schema.
@@ -95,22 +100,44 @@ class ColumnBuffer:
             self._take_raw(typing=True)
 
     def typed_chunks(self) -> list[int]:
-        """How many records each chunk typed early holds (``[]``: none typed yet)."""
+        """How many records each chunk typed early holds (``[]``: none typed yet).
+
+        Example:
+            >>> import pandas  # typing early waits for it
+            >>> buffer = ColumnBuffer((Column("id", "string"),))
+            >>> buffer.early = lambda: True
+            >>> buffer.add([{"id": str(n)} for n in range(TYPE_EVERY)])
+            >>> buffer.typed_chunks() == [TYPE_EVERY]
+            True
+        """
         return [len(chunk) for chunk in next(iter(self._typed.values()), [])]
 
     def _take_raw(self, *, typing: bool) -> None:
-        """Clean the values taken since the last time; type the early columns' if ``typing``."""
+        """Clean the values taken since the last time; type the early columns' if ``typing``.
+
+        A failure to type early leaves the values cleaned and turns early typing off: the frame
+        is then typed at the end, where any error is the whole build's.
+        """
         with gc_paused():
             for column in self.columns:
-                cleaned = clean_values(column, self._raw[column.name])
+                self._cleaned[column.name].extend(clean_values(column, self._raw[column.name]))
                 self._raw[column.name] = []
-                chunks = self._typed.get(column.name)
-                if chunks is not None and typing:
-                    chunks.append(typed_series(column, cleaned).array)
-                else:
-                    self._cleaned[column.name].extend(cleaned)
-        if typing:
-            self._typed_count = self.count
+            if not typing:
+                return
+            try:
+                typed = {
+                    column.name: typed_series(column, self._cleaned[column.name]).array
+                    for column in self.columns
+                    if column.name in self._typed
+                }
+            except Exception:  # an optimisation: the end types them again
+                self.early = lambda: False
+                log.debug("typing the frame's columns during the pull failed", exc_info=True)
+                return
+            for name, chunk in typed.items():
+                self._typed[name].append(chunk)
+                self._cleaned[name] = []
+        self._typed_count = self.count
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
         """The frame of ``records``, whose first :attr:`count` are the records added so far.
@@ -123,7 +150,7 @@ class ColumnBuffer:
         if len(records) < self.count:
             raise ValueError(f"{len(records)} records, but {self.count} were added")
         self.add(records[self.count :])
-        self._take_raw(typing=self._typed_count > 0)
+        self._take_raw(typing=False)
         data = {}
         with gc_paused():
             for column in self.columns:
@@ -131,8 +158,10 @@ class ColumnBuffer:
                 if not chunks:
                     data[column.name] = typed_series(column, self._cleaned[column.name])
                     continue
+                if self._cleaned[column.name]:
+                    chunks.append(typed_series(column, self._cleaned[column.name]).array)
                 # How pd.concat joins arrays of one type (Arrow strings: one chunked array of
-                # the chunks, no copy), without its index work for each of 40 columns.
+                # the chunks, no copy), without its index work for each of 38 columns.
                 joined = type(chunks[0])._concat_same_type(chunks)
                 data[column.name] = pd.Series(joined, name=column.name, copy=False)
         return assemble_frame(data, self.count, self.columns, tz=self.tz, explode=self.explode)

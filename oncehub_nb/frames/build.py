@@ -123,7 +123,12 @@ def clean_values(column: Column, values: list[Any]) -> list[Any]:
 
 
 def typed_series(column: Column, cleaned: list[Any]) -> pd.Series[Any]:
-    """The typed column of :func:`clean_values`' output (categories from all of it)."""
+    """The typed column of :func:`clean_values`' output (categories from all of it).
+
+    Example:
+        >>> str(typed_series(Column("at", "datetime"), ["2026-01-01T00:00:00Z", None]).dtype)
+        'datetime64[us, UTC]'
+    """
     import pandas as pd
 
     if column.kind == "datetime":
