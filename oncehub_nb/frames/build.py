@@ -35,7 +35,6 @@ __all__ = [
     "conform",
     "explode_column",
     "finite_number",
-    "frame_from_values",
     "gc_paused",
     "prefixed",
     "records_to_frame",
@@ -334,27 +333,8 @@ def records_to_frame(
     rows = list(records)
     with gc_paused():
         values = column_values(rows, columns)
-    return frame_from_values(values, len(rows), columns, tz=tz, explode=explode)
-
-
-def frame_from_values(
-    values: dict[str, list[Any]],
-    count: int,
-    columns: Sequence[Column],
-    *,
-    tz: str | None = None,
-    explode: str | None = None,
-) -> pd.DataFrame:
-    """The typed frame of columns' raw values (what :func:`column_values` returns).
-
-    Example:
-        >>> cols = (Column("id", "string"),)
-        >>> frame_from_values({"id": ["A", None]}, 2, cols)["id"].isna().tolist()
-        [False, True]
-    """
-    with gc_paused():
         data = {column.name: _series(column, values[column.name]) for column in columns}
-    return assemble_frame(data, count, columns, tz=tz, explode=explode)
+    return assemble_frame(data, len(rows), columns, tz=tz, explode=explode)
 
 
 def assemble_frame(
