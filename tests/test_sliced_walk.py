@@ -21,7 +21,7 @@ from oncehub_nb import APIConnectionError
 from oncehub_nb._config import Settings
 from oncehub_nb._http.pages import Page, Walk
 from oncehub_nb._http.parallel import SlicedWalk
-from oncehub_nb._http.slicing import format_time, parse_time
+from oncehub_nb._http.slicing import Slice, SlicePlan, format_time, parse_time
 
 Record = dict[str, Any]
 BASE = 1_780_000_000_000_000  # microseconds: a day in 2026
@@ -242,3 +242,67 @@ def test_max_items_is_exact_and_cuts_no_slice_it_does_not_need(max_items: int) -
     assert len(got) == min(max_items, 2000)
     if max_items <= 250:
         assert walk.slices == 1
+
+
+class PausedListing(Listing):
+    """A listing whose pages say they took 1 ms, but for a few in a row at 250 ms."""
+
+    def __init__(self, records: list[Record], *, slow: range) -> None:
+        super().__init__(records, page_size=100)
+        self.slow = slow
+
+    def fetch_page(self, after: str | None, *, bounds: Mapping[str, str] | None = None) -> Page:
+        page = super().fetch_page(after, bounds=bounds)
+        seconds = 0.25 if self.requests in self.slow else 0.001
+        return Page(page.data, has_more=page.has_more, request_id=None, seconds=seconds)
+
+
+def test_a_few_slow_pages_in_a_row_do_not_make_a_fast_walk_slice() -> None:
+    # 100 requests/s: a page of 1 ms is the limit's to wait for, one of 250 ms would slice.
+    # Four slow pages in a row (a pause elsewhere) are the median of the last four pages,
+    # not of all the pages so far.
+    records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
+    listing = PausedListing(records, slow=range(9, 13))
+    walk, got = sliced(listing, rate_limit=((100, 1.0),))
+    assert got == single(Listing(records, page_size=100))
+    assert walk.slices == 1 and listing.requests == 30
+    slow_from_the_start = PausedListing(records, slow=range(1, 31))
+    walk, got = sliced(slow_from_the_start, rate_limit=((100, 1.0),))
+    assert got == single(Listing(records, page_size=100)) and walk.slices > 1
+
+
+def _plan_over(seconds_apart: int, count: int) -> tuple[SlicePlan, Slice]:
+    """A plan whose first slice holds ``count`` records one per ``seconds_apart`` seconds."""
+    records = [
+        {"id": f"BKNG-{i:05d}", "creation_time": format_time(BASE - i * seconds_apart * 10**6)}
+        for i in range(count)
+    ]
+    plan = SlicePlan(page_size=100, field="creation_time", params={})
+    return plan, plan.start(records, after=records[-1]["id"])
+
+
+def test_a_slice_whose_cut_below_found_nothing_is_halved_while_it_is_large() -> None:
+    plan, head = _plan_over(1, 4000)  # 40 pages walked: the cut below goes 20 pages ahead
+    probe = plan.cut()
+    assert probe is not None and probe.lo is None and head.lo == probe.hi
+    plan.sent(probe)
+    plan.accept(probe, [], ended=True)  # past the listing's end: its data ends above
+    assert head.last is not None and head.lo is not None
+    left = head.lo, head.last
+    half = plan.cut()
+    assert half is not None, "the rest of the head is searched for the end, not walked alone"
+    assert half.lo == left[0] and half.hi == head.lo
+    assert abs((head.lo - left[0]) - (left[1] - head.lo)) <= 2 * 10**6  # at the middle
+    # Once what is left is under 16 pages by estimate, nothing more is cut for the end.
+    small, small_head = _plan_over(1, 4000)
+    below = small.cut()
+    assert below is not None
+    small.sent(below)
+    small.accept(below, [], ended=True)
+    more = [
+        {"id": f"BKNG-{i:05d}", "creation_time": format_time(BASE - i * 10**6)}
+        for i in range(4000, 4500)
+    ]
+    small.sent(small_head)
+    small.accept(small_head, more, ended=False)  # 5 pages more: 15 left above the empty cut
+    assert small.cut() is None

@@ -10,8 +10,8 @@ budgets, which every thread and process of the machine draws from), and hands th
 in the single walk's order: the slices' records one slice after another, each record once.
 
 * Small pulls stay one walk: nothing is cut before :data:`HEAD_PAGES` full pages arrived,
-  and a pull that waits on the rate limit or on this process's CPU (a sandbox on loopback)
-  never slices.
+  and a pull that waits on the rate limit, or whose pages are not mostly waiting (this
+  process's CPU is over a third of them: a sandbox on loopback), stays one walk.
 * ``max_items`` is exact: records are handed out in order and counted; no cut is made whose
   slice the ones before it would already fill.
 * An error after the transport's retries ends the walk like a single walk's: the records
@@ -40,6 +40,7 @@ import logging
 import statistics
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
@@ -49,7 +50,7 @@ from oncehub_nb._errors import OnceHubError
 from oncehub_nb._http.pages import Page, PageSource, Walk, repeated
 from oncehub_nb._http.slicing import Slice, SlicePlan, Unsliceable, walks_needed
 
-__all__ = ["HEAD_PAGES", "STAGGER", "SliceSource", "SlicedWalk"]
+__all__ = ["COST_PAGES", "HEAD_PAGES", "STAGGER", "SliceSource", "SlicedWalk"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ Record = dict[str, Any]
 
 #: Full pages the single walk fetches before any slice is cut.
 HEAD_PAGES = 2
+#: Whether to slice is decided on the medians of (at most) this many last pages.
+COST_PAGES = 32
 #: A sliced pull's requests start at least this share of the shortest limit's interval apart,
 #: so that walks do not reach the server at the same moment. The limits themselves are kept
 #: by the transport's shared limiter (:mod:`.limits`), which every walk draws its turns from:
@@ -187,7 +190,9 @@ class SlicedWalk(Iterator[Record]):
     def _run(self) -> Iterator[Record]:
         listing = self._listing
         head: list[Record] = []
-        costs: list[tuple[float, float]] = []  # (seconds, cpu) of the pages after the first
+        # Of each page after the first (it may open the connection), the last COST_PAGES.
+        seconds: deque[float] = deque(maxlen=COST_PAGES)
+        cpus: deque[float] = deque(maxlen=COST_PAGES)
         after = self.cursor
         while not self._full():
             fetched = _fetch(listing, after, None)
@@ -200,14 +205,15 @@ class SlicedWalk(Iterator[Record]):
             if page.ends(listing.page_size) or self._full():
                 return
             after = page.last_id
-            if self.pages_fetched > 1:  # the first may have opened the connection
-                costs = [*costs[-3:], (page.seconds, fetched.cpu)]
+            if self.pages_fetched > 1:
+                seconds.append(page.seconds)
+                cpus.append(fetched.cpu)
             if self.pages_fetched < HEAD_PAGES or not self._may_cut(fetched.waited):
                 continue
-            # Medians of the last pages: one slow page (a pause elsewhere) decides nothing.
-            seconds = statistics.median(c[0] for c in costs)
-            cpu = statistics.median(c[1] for c in costs)
-            walks = self._walks(seconds, cpu)
+            # Medians of many pages: the question is asked again after each page, and medians
+            # of the last four answered it by their noise sooner or later (pages at the rule's
+            # edge sliced by their twelfth page in bench/latency.py).
+            walks = self._walks(statistics.median(seconds), statistics.median(cpus))
             if walks > 1:
                 yield from self._sliced(head, after, walks)
                 return

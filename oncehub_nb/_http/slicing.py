@@ -3,8 +3,8 @@
 A pull that waits on latency rather than on the rate limit walks several slices of the listing
 at once (:mod:`.parallel` runs them). This module only plans: it keeps the slices in the
 listing's order, checks every page against the slice it was asked for, and decides where the
-next slice starts. It does no HTTP, so its decisions are tested (and simulated, in
-``bench/slicing.py``) without a server.
+next slice starts. It does no HTTP, so its decisions are tested without a server
+(``tests/test_sliced_walk.py``, against a listing in memory).
 
 The field is ``creation_time``: the listings that can slice are ordered newest first by it, and
 it never changes, so no record can move from one slice to another during a pull. A slice is a
@@ -22,8 +22,12 @@ listing goes (no count, no oldest-first order):
   wasted request, unless the listing ends before it;
 * a closed slice whose data goes on below it is halved (at the middle of what is left after
   the page in flight) once it holds :data:`MIN_SPLIT_PAGES` pages or more by estimate;
-* a closed slice with nothing found below it is never cut: where its data ends is unknown, and
-  a guess that falls past the end costs a request that brings nothing.
+* a closed slice with nothing found below it (a cut past the listing's end) holds the end of
+  the data somewhere above its ``lo``; it is halved the same way once a quarter of what is
+  left holds :data:`MIN_SPLIT_PAGES` pages by estimate (:data:`NOTHING_BELOW_SHARE`). A half
+  past the end costs a request that brings nothing, and the halving goes on above it (a search
+  for the end). Without it, the last walker walks the rest alone, at one page a round trip;
+  the requests that find nothing are sent while it does, in turns a single walk leaves unused.
 
 Each cut costs at most one request (a slice ends on a page that is not full); walking alone
 costs a quarter of each page's time at 250 ms (see ``docs/explanation/performance.md``).
@@ -47,7 +51,9 @@ from typing import Any
 __all__ = [
     "FIRST_PROBE_PAGES",
     "MIN_SPLIT_PAGES",
+    "NOTHING_BELOW_SHARE",
     "PROBE_SHARE",
+    "WAIT_OVER_CPU",
     "Slice",
     "SlicePlan",
     "Unsliceable",
@@ -64,10 +70,19 @@ FIRST_PROBE_PAGES = 16
 PROBE_SHARE = 0.5
 #: A closed slice is halved only when this many pages are left in it by estimate.
 MIN_SPLIT_PAGES = 4
+#: A closed slice with nothing below it is halved when this share of what is left holds
+#: :data:`MIN_SPLIT_PAGES` pages by estimate (16 pages: a search for the listing's end that
+#: small pulls do not pay for).
+NOTHING_BELOW_SHARE = 4
 #: Walks wanted = allowed rate x seconds a page takes x this (variance of the page times).
 MARGIN = 1.25
 #: Slice only when the allowed rate is this many times what one walk makes.
 MIN_GAIN = 1.1
+#: Slice only when a page's waiting is at least this many times this process's CPU in it:
+#: walks overlap waiting, one runs in the interpreter at a time, and the consumer merges and
+#: types in it too. Pages with more CPU come from a server on this machine (the sandbox on
+#: loopback); over a network a page is mostly waiting (at 250 ms, CPU is 2-4 % of it).
+WAIT_OVER_CPU = 2.0
 
 _MS = 1000  # microseconds in a millisecond: slice bounds are whole milliseconds
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -111,9 +126,10 @@ def walks_needed(rate: float, seconds: float, *, cpu: float, most: int) -> int:
 
     One walk sends its next request when the last answer is in, so it makes at most
     ``1 / seconds`` requests a second. More walks overlap the waiting (network, server), not
-    the work: a page whose time is mostly this process's own CPU (``cpu`` seconds: decoding, or
-    a sandbox in the same process) gains nothing from a second walk, and neither does one that
-    the rate limit already holds back.
+    the work: a page whose waiting is less than :data:`WAIT_OVER_CPU` times this process's own
+    CPU in it (``cpu`` seconds: decoding, or a sandbox in the same process) stays one walk, and
+    so does one that the rate limit already holds back (``rate * seconds`` under
+    :data:`MIN_GAIN`).
 
     Args:
         rate: the fastest rate the limits allow (requests per second).
@@ -127,10 +143,12 @@ def walks_needed(rate: float, seconds: float, *, cpu: float, most: int) -> int:
     Example:
         >>> walks_needed(5.0, 0.016, cpu=0.006, most=4), walks_needed(5.0, 0.26, cpu=0.01, most=4)
         (1, 2)
+        >>> walks_needed(100.0, 0.012, cpu=0.005, most=4)  # a server on this machine: its CPU
+        1
     """
     if most < 2 or rate <= 0 or not math.isfinite(seconds) or seconds <= 0:
         return 1
-    if seconds - cpu < cpu or rate * seconds < MIN_GAIN:
+    if seconds - cpu < WAIT_OVER_CPU * cpu or rate * seconds < MIN_GAIN:
         return 1
     overlap = math.floor(seconds / cpu) if cpu > 0 else most
     return max(1, min(most, overlap, math.ceil(rate * seconds * MARGIN)))
@@ -349,18 +367,18 @@ class SlicePlan:
                 continue
             ahead = piece.last - (self.page_size / rho if piece.busy else 0)
             below = self._below(index)
-            if below in ("pending", "nothing"):
-                # Not answered yet, or empty: then this slice's data ends somewhere above its
-                # lo, and a cut there may bring nothing (a request for no records).
+            if below == "pending":  # not answered yet: what is below is not known
                 continue
             if below == "unknown":  # the lowest slice: cut ahead of its walker
                 pages = max(FIRST_PROBE_PAGES, PROBE_SHARE * self.pages_kept())
                 point, worth = ahead - pages * self.page_size / rho, math.inf
                 if piece.lo is not None and point <= piece.lo:  # the caller's lower bound
                     point = piece.lo + (ahead - piece.lo) / 2
-            else:  # data below: this slice's own runs down to lo, so halve what is left
+            else:  # closed: halve what is left (with nothing below, its data ends above lo)
                 assert piece.lo is not None
                 worth = rho * (ahead - piece.lo) / self.page_size
+                if below == "nothing":  # its data ends somewhere in what is left: the lower
+                    worth /= NOTHING_BELOW_SHARE  # half brings an eighth of it on average
                 if worth < MIN_SPLIT_PAGES:
                     continue
                 point = piece.lo + (ahead - piece.lo) / 2
