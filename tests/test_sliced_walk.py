@@ -259,13 +259,16 @@ class PausedListing(Listing):
 
 def test_a_few_slow_pages_in_a_row_do_not_make_a_fast_walk_slice() -> None:
     # 100 requests/s: a page of 1 ms is the limit's to wait for, one of 250 ms would slice.
-    # Four slow pages in a row (a pause elsewhere) are the median of the last four pages,
-    # not of all the pages so far.
+    # Four slow pages in a row (a pause elsewhere) are the median of the last four pages, not
+    # of the last 32; one slow page of the first two decided is not the lower middle of two.
     records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
     listing = PausedListing(records, slow=range(9, 13))
     walk, got = sliced(listing, rate_limit=((100, 1.0),))
     assert got == single(Listing(records, page_size=100))
     assert walk.slices == 1 and listing.requests == 30
+    one_slow_early = PausedListing(records, slow=range(3, 4))
+    walk, got = sliced(one_slow_early, rate_limit=((100, 1.0),))
+    assert walk.slices == 1 and one_slow_early.requests == 30
     slow_from_the_start = PausedListing(records, slow=range(1, 31))
     walk, got = sliced(slow_from_the_start, rate_limit=((100, 1.0),))
     assert got == single(Listing(records, page_size=100)) and walk.slices > 1

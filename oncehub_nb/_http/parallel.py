@@ -10,8 +10,8 @@ budgets, which every thread and process of the machine draws from), and hands th
 in the single walk's order: the slices' records one slice after another, each record once.
 
 * Small pulls stay one walk: nothing is cut before :data:`HEAD_PAGES` full pages arrived,
-  and a pull that waits on the rate limit, or whose pages are not mostly waiting (this
-  process's CPU is over a third of them: a sandbox on loopback), stays one walk.
+  and a pull that waits on the rate limit, or whose pages are less than two thirds waiting
+  (this process's CPU is over a third of them: a sandbox on loopback), stays one walk.
 * ``max_items`` is exact: records are handed out in order and counted; no cut is made whose
   slice the ones before it would already fill.
 * An error after the transport's retries ends the walk like a single walk's: the records
@@ -58,7 +58,7 @@ Record = dict[str, Any]
 
 #: Full pages the single walk fetches before any slice is cut.
 HEAD_PAGES = 2
-#: Whether to slice is decided on the medians of (at most) this many last pages.
+#: Whether to slice is decided on the medians of (at most) this many last pages (not the first).
 COST_PAGES = 32
 #: A sliced pull's requests start at least this share of the shortest limit's interval apart,
 #: so that walks do not reach the server at the same moment. The limits themselves are kept
@@ -213,7 +213,8 @@ class SlicedWalk(Iterator[Record]):
             # Medians of many pages: the question is asked again after each page, and medians
             # of the last four answered it by their noise sooner or later (pages at the rule's
             # edge sliced by their twelfth page in bench/latency.py).
-            walks = self._walks(statistics.median(seconds), statistics.median(cpus))
+            # The lower middle of an even count: one slow page of two decides nothing.
+            walks = self._walks(statistics.median_low(seconds), statistics.median_low(cpus))
             if walks > 1:
                 yield from self._sliced(head, after, walks)
                 return

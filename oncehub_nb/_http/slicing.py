@@ -22,12 +22,13 @@ listing goes (no count, no oldest-first order):
   wasted request, unless the listing ends before it;
 * a closed slice whose data goes on below it is halved (at the middle of what is left after
   the page in flight) once it holds :data:`MIN_SPLIT_PAGES` pages or more by estimate;
-* a closed slice with nothing found below it (a cut past the listing's end) holds the end of
-  the data somewhere above its ``lo``; it is halved the same way once a quarter of what is
-  left holds :data:`MIN_SPLIT_PAGES` pages by estimate (:data:`NOTHING_BELOW_SHARE`). A half
-  past the end costs a request that brings nothing, and the halving goes on above it (a search
-  for the end). Without it, the last walker walks the rest alone, at one page a round trip;
-  the requests that find nothing are sent while it does, in turns a single walk leaves unused.
+* a closed slice with nothing found below it (usually a cut past the listing's end, or a gap
+  in the data) may hold the end of the data above its ``lo``; it is halved the same way once a
+  quarter (1 / :data:`NOTHING_BELOW_SHARE`) of what is left holds :data:`MIN_SPLIT_PAGES` pages
+  by estimate. A half with nothing in it costs a request that brings nothing, and the halving
+  goes on above it (a search for the end). Without it, the last walker walks the rest alone,
+  at one page a round trip; the requests that find nothing are sent while it does, in turns
+  a single walk leaves unused.
 
 Each cut costs at most one request (a slice ends on a page that is not full); walking alone
 costs a quarter of each page's time at 250 ms (see ``docs/explanation/performance.md``).
@@ -70,9 +71,7 @@ FIRST_PROBE_PAGES = 16
 PROBE_SHARE = 0.5
 #: A closed slice is halved only when this many pages are left in it by estimate.
 MIN_SPLIT_PAGES = 4
-#: A closed slice with nothing below it is halved when this share of what is left holds
-#: :data:`MIN_SPLIT_PAGES` pages by estimate (16 pages: a search for the listing's end that
-#: small pulls do not pay for).
+#: With nothing below it, only when 1/this of what is left holds that many (16 pages in all).
 NOTHING_BELOW_SHARE = 4
 #: Walks wanted = allowed rate x seconds a page takes x this (variance of the page times).
 MARGIN = 1.25
