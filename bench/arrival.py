@@ -2,10 +2,11 @@
 
 The client (its own process, as in ``bench/latency.py``) pulls 6,000 bookings from a sandbox
 answering after 250 ms, with OnceHub's limits at real speed. For every request it notes when
-the limiter let it go (the transport's request hook runs right after the turn, and after the
-turn was dated again if it was held up); the sandbox, in this process, notes when it counts the
-request against its limits. Both clocks are ``time.perf_counter`` (the system's monotonic clock
-on Linux, one for every process), and the
+the limiter let it go (the transport's request hook runs right after the turn; a turn held up
+is dated again a little later, as the pool hands the request its connection); the sandbox, in
+this process, notes when it counts the request against its limits (as it arrives, before the
+latency: when the account's budget, the second of its two, lets it in). Both clocks are
+``time.perf_counter`` (the system's monotonic clock on Linux, one for every process), and the
 two are matched by URL. Printed: the delay's median, 99th percentile and maximum over every
 request of every pull, and the full garbage collections of each process longer than 5 ms.
 
@@ -70,13 +71,14 @@ def pull() -> dict[str, Any]:
 
     counted: dict[str, float] = {}
     with Sandbox(bookings=6_000, seed=11, latency_ms=250) as sb:
-        count = sb.state.count_request
+        admit = sb.state.admit_account
 
         def noted(*args: Any, **kwargs: Any) -> Any:
+            admitted = admit(*args, **kwargs)
             counted[_key(request.full_path)] = time.perf_counter()
-            return count(*args, **kwargs)
+            return admitted
 
-        sb.state.count_request = noted  # type: ignore[method-assign]
+        sb.state.admit_account = noted  # type: ignore[method-assign]
         ours = len(PAUSES)
         with tempfile.TemporaryDirectory() as tmp:
             env = {**os.environ, "ONCEHUB_CACHE_DIR": tmp, "BENCH_SANDBOX_KEY": sb.api_key}

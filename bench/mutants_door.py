@@ -37,8 +37,8 @@ DOOR_MUTANTS: tuple[Mutant, ...] = (
     _m(
         "no-total-deadline",
         "_http/exchange.py",
-        "with watching(timeout) as watch:",
-        "with watching(timeout * 60) as watch:",
+        "with watching(timeout, leaving=leaving) as watch:",
+        "with watching(timeout * 60, leaving=leaving) as watch:",
         DOOR + "test_the_timeout_bounds_the_whole_request",
         why="a slow drip keeps a request alive past its timeout",
     ),

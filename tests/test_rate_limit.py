@@ -136,3 +136,24 @@ def test_the_progress_bar_says_when_it_waits_for_the_rate_limit(
     assert len(frame) == 300
     assert notes.count(WAITING_NOTE) == 2  # a wait before each page after the first
     assert WAITING_NOTE in capsys.readouterr().err
+
+
+def test_a_pause_after_the_turn_counts_from_when_the_request_is_written(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    """A pause between a request's turn and its write (here a slow request hook; a garbage
+    collection in a pull) moves its turn to the write: the next request waits a whole window
+    from when the first left, not from its turn."""
+    sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
+    written: list[float] = []
+
+    def slow_first(request: object) -> None:
+        if not written:
+            time.sleep(0.2)
+        written.append(time.monotonic())
+
+    with client_for(sb, rate_limit=((1, 0.3),)) as hub:
+        hub.transport.hooks["request"].append(slow_first)
+        hub.validate()
+        hub.validate()
+    assert written[1] - written[0] >= 0.3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -111,6 +112,30 @@ def test_slow_fault_and_latency(http: requests.Session, sb: Sandbox) -> None:
     started = time.monotonic()
     http.get(f"{sb.base_url}/test", timeout=5)
     assert time.monotonic() - started >= 0.15
+
+
+def test_the_limits_count_a_request_as_it_arrives_and_answer_after_the_latency() -> None:
+    # One request per 10 s for the key. The first request is held up 600 ms after it arrives
+    # (a slow fault); the second arrives meanwhile. Counted on arrival, as a gateway counts,
+    # the first is let in and the second refused; counted after the wait, it was the reverse.
+    with Sandbox(bookings=5, seed=1, rate_limit=[(1, 10.0)], latency_ms=100) as sb:
+        sb.inject("slow", count=1, delay_ms=600)
+
+        def get() -> requests.Response:
+            return requests.get(f"{sb.base_url}/test", headers={"API-Key": sb.api_key}, timeout=5)
+
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(get)
+            deadline = time.monotonic() + 5
+            while not sb.stats()["requests"] and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)  # the first is counted (and held up) before the second leaves
+            started = time.monotonic()
+            second = pool.submit(get).result()
+            answered = time.monotonic() - started
+        assert first.result().status_code == 200
+        assert second.status_code == 429
+        assert answered >= 0.1  # the refusal too comes after the latency
 
 
 def test_fault_path_filter(http: requests.Session, sb: Sandbox) -> None:

@@ -274,6 +274,16 @@ def test_a_few_slow_pages_in_a_row_do_not_make_a_fast_walk_slice() -> None:
     assert got == single(Listing(records, page_size=100)) and walk.slices > 1
 
 
+def test_one_slow_page_that_slices_cuts_one_slice_and_no_more() -> None:
+    # The second page is slow (the first is never the only one asked): it slices, and the
+    # pages after it are fast. The walk asks again after each page and cuts nothing more.
+    records = _make(list(range(0, 3_000_000, 1000)), ["scheduled"] * 3000)
+    once = PausedListing(records, slow=range(2, 3))
+    walk, got = sliced(once, rate_limit=((100, 1.0),))
+    assert got == single(Listing(records, page_size=100))
+    assert walk.slices == 2 and once.requests <= 31
+
+
 def _plan_over(seconds_apart: int, count: int) -> tuple[SlicePlan, Slice]:
     """A plan whose first slice holds ``count`` records one per ``seconds_apart`` seconds."""
     records = [

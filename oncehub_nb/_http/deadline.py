@@ -6,7 +6,9 @@ no cure either (it is turned into a per-read timeout once, before the headers ar
 well-kept library bounds a whole requests exchange, so this module does, in two parts:
 
 * :class:`DeadlineAdapter` is requests' ``HTTPAdapter`` with connection pools that note, in a
-  thread-local :class:`Watch`, the connection a request is using (new or reused);
+  thread-local :class:`Watch`, the connection a request is using (new or reused), and tell
+  the watch's ``leaving`` callback that the request is about to be written (the rate
+  limiter dates its turn then: :meth:`~.limits.SharedLimiter.leaving`);
 * :func:`watching` arms a timer for the exchange; when it fires before the body is read, it shuts
   the socket down, which wakes the blocked read at once. The caller then sees
   ``watch.expired`` and reports a timeout.
@@ -26,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -45,16 +47,20 @@ class Watch:
         False
     """
 
-    def __init__(self) -> None:
+    def __init__(self, leaving: Callable[[], None] | None = None) -> None:
         self.connection: Any = None
         self.expired = False
         self.done = False
+        self._leaving = leaving
         self._lock = threading.Lock()
 
     def note(self, connection: Any) -> None:
-        """Remember the connection the request is being sent on."""
+        """Remember the connection the request is being sent on; its request leaves now."""
         with self._lock:
             self.connection = connection
+            leaving, self._leaving = self._leaving, None
+        if leaving is not None:  # once: a retried connection is the same request
+            leaving()
 
     def expire(self) -> None:
         """The deadline passed: shut the connection's socket so the blocked read returns."""
@@ -75,16 +81,18 @@ class Watch:
 
 
 @contextlib.contextmanager
-def watching(seconds: float) -> Iterator[Watch]:
+def watching(seconds: float, *, leaving: Callable[[], None] | None = None) -> Iterator[Watch]:
     """Give the exchange made inside the block ``seconds`` in all.
 
     Args:
         seconds: the deadline, from now.
+        leaving: called once, when the pool hands the request its connection: the last
+            moment before the request is written.
 
     Yields:
         The watch; ``watch.expired`` tells whether the deadline cut the exchange short.
     """
-    watch = Watch()
+    watch = Watch(leaving)
     timer = threading.Timer(max(seconds, 0.0), watch.expire)
     timer.daemon = True
     previous = getattr(_local, "watch", None)

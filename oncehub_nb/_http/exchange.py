@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 
 import requests
 import urllib3
@@ -84,6 +85,7 @@ def exchange(
     *,
     timeout: float,
     max_bytes: int,
+    leaving: Callable[[], None] | None = None,
 ) -> requests.Response:
     """Send ``request`` once and read its answer, all within ``timeout`` seconds.
 
@@ -92,6 +94,8 @@ def exchange(
         request: the prepared request.
         timeout: seconds for the whole exchange, connect to last byte.
         max_bytes: the largest body accepted.
+        leaving: called once, just before the request is written (see
+            :func:`~.deadline.watching`).
 
     Returns:
         The response, body read, whatever its status; its ``elapsed`` is the whole exchange,
@@ -107,7 +111,7 @@ def exchange(
     options = session.merge_environment_settings(url, {}, None, None, None)
     verify: bool | str = options.get("verify", True) or True
     started = time.perf_counter()
-    with watching(timeout) as watch:
+    with watching(timeout, leaving=leaving) as watch:
         try:
             response = adapter.send(
                 request,

@@ -54,11 +54,12 @@ log = logging.getLogger("oncehub_nb.http")
 # The server counts requests when they arrive, we count them when they leave: a request that
 # is slow to arrive lands closer to a later fast one than they were sent. A request held up
 # between its turn and its send (the account's turn waited after the IP's, a garbage
-# collection of this process, a busy machine) is dated when it leaves (leaving(),
-# SharedBucket.redate). What is left, from the send to the server's count, is absorbed by
-# widening each window by 25 ms: it is milliseconds whatever the window. On loopback
-# (bench/arrival.py: 5 pulls of 6,000 bookings at 250 ms, 309 requests) a request reached the
-# sandbox's count a median 1.6 ms and at most 10.7 ms after it left the limiter. So OnceHub's
+# collection of this process, a busy machine) is dated when it leaves (leaving(), called as
+# the pool hands it its connection; SharedBucket.redate). What is left, from the send to the
+# server's count, is absorbed by widening each window by 25 ms: it is milliseconds whatever
+# the window. On loopback (bench/arrival.py: 5 pulls of 6,000 bookings at 250 ms, 308
+# requests) a request met the sandbox's limits a median 2.8 ms and at most 12.0 ms after the
+# limiter let it go. So OnceHub's
 # 1 s window gets 2.5 % (at most 97.6 % of 5 per second) and its 5-minute window the same
 # 25 ms. A real network can delay a request more; a 429 then makes slow_down() slow every
 # process down.

@@ -3,8 +3,9 @@
 Before an API request leaves, :meth:`Pacer.turn` takes its turn in the budgets this machine
 shares (:mod:`.limits`), waiting at most until the request's ``max_wait`` deadline; a longer
 wait is announced to progress bars (``oncehub_nb._config.rate_limit_notices``); a turn held up
-since it was taken (the IP's, while the account's waited) is dated again as the request leaves
-(``SharedLimiter.leaving``). After a 429,
+since it was taken (the IP's, while the account's waited; a garbage collection of this process
+before the request was written) is dated again as the request leaves (:meth:`Pacer.leaving`,
+called when the connection pool hands the request its connection). After a 429,
 :meth:`Pacer.answered` slows the shared limiter down for every process.
 
 Example:
@@ -45,7 +46,8 @@ class Pacer:
     def turn(self, request: requests.PreparedRequest, account: str, deadline: float) -> None:
         """Wait for the request's turn, until ``deadline`` (``time.monotonic()``) at most.
 
-        Call it just before the request is sent: its turns are dated when this returns.
+        Call it just before the request is sent: its turns are dated when this returns, and
+        again by :meth:`leaving` if the request leaves later.
 
         Args:
             request: the request about to leave.
@@ -67,9 +69,21 @@ class Pacer:
         if not self.limiter.try_acquire(account, timeout=left, notify=announce):
             path = (request.path_url or "/").split("?", 1)[0]
             raise no_turn_in_time(f"{request.method} {path}", max_wait=self.max_wait)
-        self.limiter.leaving(account)  # a turn held up since it was taken counts from now
         if not waited[0]:
             self.note(None)  # requests flow again: the bar's note goes
+
+    def leaving(self, account: str) -> None:
+        """The request this thread took its turn for is written now: date the turn now.
+
+        Between the turn and the write, this process may pause (a full garbage collection of
+        a pull's records took 20-49 ms in ``bench/arrival.py``); a turn dated before the pause
+        would let the requests after it reach the server closer than its window allows.
+
+        Args:
+            account: the account the turn was taken for.
+        """
+        if self.limiter is not None:
+            self.limiter.leaving(account)
 
     def answered(self, response: requests.Response, account: str) -> None:
         """After a 429, slow the shared limiter down (the server's budget is smaller).

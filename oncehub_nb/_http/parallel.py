@@ -12,6 +12,9 @@ in the single walk's order: the slices' records one slice after another, each re
 * Small pulls stay one walk: nothing is cut before :data:`HEAD_PAGES` full pages arrived,
   and a pull that waits on the rate limit, or whose pages are less than two thirds waiting
   (this process's CPU is over a third of them: a sandbox on loopback), stays one walk.
+* Whether more walks are needed is asked after every page, on the medians of the pages after
+  the first (:class:`_Cost`), while the slices are walked too: one slow page that slices
+  cuts one slice, and no more is cut once the pages after it say one walk keeps up.
 * ``max_items`` is exact: records are handed out in order and counted; no cut is made whose
   slice the ones before it would already fill.
 * An error after the transport's retries ends the walk like a single walk's: the records
@@ -56,7 +59,9 @@ log = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 
-#: Full pages the single walk fetches before any slice is cut.
+#: Full pages the single walk fetches before any slice is cut: the first page alone never
+#: decides (it may have opened the connection, or met a server's cold start: the sandbox's
+#: first page of 40,000 bookings took 100-120 ms where the next took 12-25 ms).
 HEAD_PAGES = 2
 #: Whether to slice is decided on the medians of (at most) this many last pages (not the first).
 COST_PAGES = 32
@@ -102,6 +107,47 @@ class _Fetched:
 
     def __init__(self, page: Page, *, cpu: float, waited: float) -> None:
         self.page, self.cpu, self.waited = page, cpu, waited
+
+
+class _Cost:
+    """What a page costs: its seconds and this process's CPU, lower medians of the last pages.
+
+    The first page is left out: it may have opened the connection (a TLS handshake is a round
+    trip or two more) or met a server's cold start.
+
+    Example:
+        >>> cost = _Cost()
+        >>> for seconds in (0.9, 0.2, 0.3):
+        ...     page = Page([], has_more=True, request_id=None, seconds=seconds)
+        ...     cost.note(_Fetched(page, cpu=0.01, waited=0))
+        >>> cost.medians()
+        (0.2, 0.01)
+    """
+
+    def __init__(self) -> None:
+        self.first_seen = False
+        self.seconds: deque[float] = deque(maxlen=COST_PAGES)
+        self.cpus: deque[float] = deque(maxlen=COST_PAGES)
+
+    def note(self, fetched: _Fetched) -> None:
+        """Count one page's cost (not the first's)."""
+        if not self.first_seen:
+            self.first_seen = True
+            return
+        self.seconds.append(fetched.page.seconds)
+        self.cpus.append(fetched.cpu)
+
+    def medians(self) -> tuple[float, float]:
+        """The lower medians of the pages noted (zeros before any).
+
+        Medians of many pages: the question is asked again after each page, and medians of
+        the last four answered it by their noise sooner or later (pages at the rule's edge
+        sliced by their twelfth page in ``bench/latency.py``). The lower middle of an even
+        count: one slow page of two decides nothing.
+        """
+        if not self.seconds:
+            return 0.0, 0.0
+        return statistics.median_low(self.seconds), statistics.median_low(self.cpus)
 
 
 def _fetch(
@@ -178,7 +224,8 @@ class SlicedWalk(Iterator[Record]):
     def _rate(self) -> float:
         return max((n / window for n, window in self._limits), default=0.0)
 
-    def _walks(self, seconds: float, cpu: float) -> int:
+    def _walks(self, cost: _Cost) -> int:
+        seconds, cpu = cost.medians()
         return walks_needed(self._rate(), seconds, cpu=cpu, most=self._max_walks)
 
     def _may_cut(self, waited: float) -> bool:
@@ -190,9 +237,7 @@ class SlicedWalk(Iterator[Record]):
     def _run(self) -> Iterator[Record]:
         listing = self._listing
         head: list[Record] = []
-        # Of each page after the first (it may open the connection), the last COST_PAGES.
-        seconds: deque[float] = deque(maxlen=COST_PAGES)
-        cpus: deque[float] = deque(maxlen=COST_PAGES)
+        cost = _Cost()
         after = self.cursor
         while not self._full():
             fetched = _fetch(listing, after, None)
@@ -205,18 +250,12 @@ class SlicedWalk(Iterator[Record]):
             if page.ends(listing.page_size) or self._full():
                 return
             after = page.last_id
-            if self.pages_fetched > 1:
-                seconds.append(page.seconds)
-                cpus.append(fetched.cpu)
+            cost.note(fetched)
             if self.pages_fetched < HEAD_PAGES or not self._may_cut(fetched.waited):
                 continue
-            # Medians of many pages: the question is asked again after each page, and medians
-            # of the last four answered it by their noise sooner or later (pages at the rule's
-            # edge sliced by their twelfth page in bench/latency.py).
-            # The lower middle of an even count: one slow page of two decides nothing.
-            walks = self._walks(statistics.median_low(seconds), statistics.median_low(cpus))
+            walks = self._walks(cost)
             if walks > 1:
-                yield from self._sliced(head, after, walks)
+                yield from self._sliced(head, after, walks, cost)
                 return
 
     def _one_walk(self, after: str | None) -> Iterator[Record]:
@@ -229,7 +268,9 @@ class SlicedWalk(Iterator[Record]):
         finally:
             self.pages_fetched += walk.pages_fetched
 
-    def _sliced(self, head: list[Record], after: str | None, walks: int) -> Iterator[Record]:
+    def _sliced(
+        self, head: list[Record], after: str | None, walks: int, cost: _Cost
+    ) -> Iterator[Record]:
         listing = self._listing
         plan = SlicePlan(page_size=listing.page_size, field=self._field, params=listing.params)
         try:
@@ -241,7 +282,7 @@ class SlicedWalk(Iterator[Record]):
         self.walking = walks
         merge = _Merge(len(head))
         inflight: dict[Future[_Fetched], Slice] = {}
-        pool = ThreadPoolExecutor(max_workers=walks, thread_name_prefix="oncehub-walk")
+        pool = ThreadPoolExecutor(max_workers=self._max_walks, thread_name_prefix="oncehub-walk")
         pace = _Stagger(self._limits)
 
         def send(piece: Slice) -> None:
@@ -275,6 +316,13 @@ class SlicedWalk(Iterator[Record]):
                     plan.accept(piece, page.data, ended=page.ends(listing.page_size))
                     if not piece.done and failure is None:
                         send(piece)
+                    cost.note(fetched)
+                # Asked again after every page: one slow page that sliced cuts one slice, and
+                # no more once the pages after it say one walk keeps up. A walker's CPU here is
+                # the process's during its page (the other walks' and the hand-out's too): it
+                # errs towards fewer walks.
+                walks = self._walks(cost)
+                self.walking = max(walks, len(inflight))
                 self.slices = len(plan.slices)
                 yield from self._give(merge.ready(plan.slices))
                 if self._full() or failure is not None:

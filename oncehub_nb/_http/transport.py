@@ -352,19 +352,19 @@ class Transport:
             self.pacer.turn(request, account, deadline)
         for hook in self.hooks["request"]:
             hook(request)
-        started = time.perf_counter()
         response = exchange(
             self.session,
             request,
             timeout=self.settings.timeout,
             max_bytes=self.settings.max_response_bytes,
+            leaving=(lambda: self.pacer.leaving(account)) if limited else None,
         )
         log.debug(
             "%s %s -> %s in %.0f ms (Request-Id %s)",
             request.method,
             _path(request),
             response.status_code,
-            (time.perf_counter() - started) * 1000,
+            response.elapsed.total_seconds() * 1000,
             response.headers.get("Request-Id"),
         )
         for hook in self.hooks["response"]:

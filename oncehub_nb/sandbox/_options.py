@@ -58,7 +58,7 @@ class DataOptions:
             ``(requests, window seconds)`` pairs (the account's, then optionally the IP's; not
             scaled).
         time_scale: multiply OnceHub's rate-limit windows by this.
-        latency_ms: delay added to every API request.
+        latency_ms: delay added to every API request (after the rate limits counted it).
         anchor: the present of the generated data (``None``: ``ONCEHUB_SANDBOX_ANCHOR``, else
             today at 00:00 UTC).
         clock: Unix time for what the sandbox stamps (``None``: see ``Sandbox``).
