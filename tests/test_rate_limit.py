@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable
 
 import pytest
+import requests
 
 from oncehub_nb import PullInterrupted, RateLimitError
 from oncehub_nb._config import rate_limit_notices
 from oncehub_nb._http import limits
 from oncehub_nb._http.buckets import limits_folder
+from oncehub_nb._http.deadline import Watch
 from oncehub_nb._http.limits import SharedLimiter
 from oncehub_nb._http.pacing import WAITING_NOTE
 from oncehub_nb.sandbox import Sandbox
@@ -138,12 +140,14 @@ def test_the_progress_bar_says_when_it_waits_for_the_rate_limit(
     assert WAITING_NOTE in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("adapter", ["ours", "another"])
 def test_a_pause_after_the_turn_counts_from_when_the_request_is_written(
-    make_sandbox: Callable[..., Sandbox],
+    make_sandbox: Callable[..., Sandbox], adapter: str
 ) -> None:
     """A pause between a request's turn and its write (here a slow request hook; a garbage
     collection in a pull) moves its turn to the write: the next request waits a whole window
-    from when the first left, not from its turn."""
+    from when the first left, not from its turn. With an adapter of someone else's mounted,
+    the turn is dated as the adapter is called."""
     sb = make_sandbox(bookings=5, seed=1, rate_limit=False)
     written: list[float] = []
 
@@ -153,7 +157,26 @@ def test_a_pause_after_the_turn_counts_from_when_the_request_is_written(
         written.append(time.monotonic())
 
     with client_for(sb, rate_limit=((1, 0.3),)) as hub:
+        if adapter == "another":
+            hub.transport.session.mount("http://", requests.adapters.HTTPAdapter())
         hub.transport.hooks["request"].append(slow_first)
         hub.validate()
         hub.validate()
     assert written[1] - written[0] >= 0.3
+
+
+def test_a_watch_dates_its_request_once_and_a_failure_to_date_it_does_not_stop_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[int] = []
+    watch = Watch(lambda: calls.append(1))
+    watch.note(object())
+    watch.note(object())  # the pool handed out a second connection: the same request
+    assert calls == [1]
+
+    def locked() -> None:
+        raise OSError("the budget file is locked")
+
+    with caplog.at_level("WARNING", logger="oncehub_nb.http"):
+        Watch(locked).note(object())
+    assert "could not be dated again" in caplog.text

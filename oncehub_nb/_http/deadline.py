@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 __all__ = ["DeadlineAdapter", "Watch", "watching"]
 
 _local = threading.local()
+log = logging.getLogger("oncehub_nb.http")
 
 
 class Watch:
@@ -60,7 +62,12 @@ class Watch:
             self.connection = connection
             leaving, self._leaving = self._leaving, None
         if leaving is not None:  # once: a retried connection is the same request
-            leaving()
+            try:
+                leaving()
+            except Exception as exc:  # the request goes on, dated at its turn
+                log.warning(
+                    "A rate-limit turn could not be dated again (%s: %s)", type(exc).__name__, exc
+                )
 
     def expire(self) -> None:
         """The deadline passed: shut the connection's socket so the blocked read returns."""
@@ -86,8 +93,8 @@ def watching(seconds: float, *, leaving: Callable[[], None] | None = None) -> It
 
     Args:
         seconds: the deadline, from now.
-        leaving: called once, when the pool hands the request its connection: the last
-            moment before the request is written.
+        leaving: called once, when the pool hands the request its connection (before a
+            new connection connects, after the request hooks and the adapter's work).
 
     Yields:
         The watch; ``watch.expired`` tells whether the deadline cut the exchange short.

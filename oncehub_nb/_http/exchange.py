@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import requests
 import urllib3
 
 from oncehub_nb._errors import invalid_response
-from oncehub_nb._http.deadline import watching
+from oncehub_nb._http.deadline import DeadlineAdapter, watching
 
 __all__ = ["exchange", "read_body"]
 
@@ -94,8 +94,9 @@ def exchange(
         request: the prepared request.
         timeout: seconds for the whole exchange, connect to last byte.
         max_bytes: the largest body accepted.
-        leaving: called once, just before the request is written (see
-            :func:`~.deadline.watching`).
+        leaving: called once as the request leaves: when the pool hands it its connection
+            (see :func:`~.deadline.watching`), or just before the adapter's ``send`` when the
+            pool is not this SDK's (another adapter mounted, a SOCKS proxy).
 
     Returns:
         The response, body read, whatever its status; its ``elapsed`` is the whole exchange,
@@ -110,6 +111,10 @@ def exchange(
     adapter = session.get_adapter(url)
     options = session.merge_environment_settings(url, {}, None, None, None)
     verify: bool | str = options.get("verify", True) or True
+    proxies = options.get("proxies") or {}
+    if leaving is not None and not _pools_are_ours(adapter, proxies):
+        leaving()  # no hand-out of ours will say when the request leaves
+        leaving = None
     started = time.perf_counter()
     with watching(timeout, leaving=leaving) as watch:
         try:
@@ -119,7 +124,7 @@ def exchange(
                 timeout=(timeout, timeout),
                 verify=verify,
                 cert=options.get("cert"),
-                proxies=options.get("proxies") or {},
+                proxies=proxies,
             )
             read_body(response, max_bytes=max_bytes)
         except requests.exceptions.RequestException as exc:
@@ -138,3 +143,9 @@ def exchange(
             raise requests.exceptions.ReadTimeout("the whole answer took too long")
     response.elapsed = dt.timedelta(seconds=time.perf_counter() - started)
     return response
+
+
+def _pools_are_ours(adapter: object, proxies: Mapping[str, str]) -> bool:
+    """Whether the connection pools are :class:`~.deadline.DeadlineAdapter`'s (not SOCKS)."""
+    socks = any(str(proxy).lower().startswith("socks") for proxy in proxies.values())
+    return isinstance(adapter, DeadlineAdapter) and not socks

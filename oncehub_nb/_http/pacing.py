@@ -5,7 +5,7 @@ shares (:mod:`.limits`), waiting at most until the request's ``max_wait`` deadli
 wait is announced to progress bars (``oncehub_nb._config.rate_limit_notices``); a turn held up
 since it was taken (the IP's, while the account's waited; a garbage collection of this process
 before the request was written) is dated again as the request leaves (:meth:`Pacer.leaving`,
-called when the connection pool hands the request its connection). After a 429,
+called as the connection pool hands the request its connection). After a 429,
 :meth:`Pacer.answered` slows the shared limiter down for every process.
 
 Example:
@@ -73,7 +73,7 @@ class Pacer:
             self.note(None)  # requests flow again: the bar's note goes
 
     def leaving(self, account: str) -> None:
-        """The request this thread took its turn for is written now: date the turn now.
+        """The request this thread took its turn for leaves now: date the turn now.
 
         Between the turn and the write, this process may pause (a full garbage collection of
         a pull's records took 20-49 ms in ``bench/arrival.py``); a turn dated before the pause

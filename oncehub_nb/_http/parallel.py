@@ -322,7 +322,7 @@ class SlicedWalk(Iterator[Record]):
                 # the process's during its page (the other walks' and the hand-out's too): it
                 # errs towards fewer walks.
                 walks = self._walks(cost)
-                self.walking = max(walks, len(inflight))
+                self.walking = max(2, walks, len(inflight))  # pages come from pool threads
                 self.slices = len(plan.slices)
                 yield from self._give(merge.ready(plan.slices))
                 if self._full() or failure is not None:

@@ -91,10 +91,11 @@ def create_app(state: SandboxState, *, hosts: Callable[[], set[str]] | None = No
         state.run_scheduled()
         fault = state.take_fault(request.path)
         answered = fault is not None and fault.kind in ("reset", "5xx", "429")
-        # The limits are applied as the request arrives, as a gateway counts it; the latency
-        # is spent after, before any answer (a 429 or a 401 too). Counted after the latency,
-        # a request met the limit as late as the thread woke from it: up to 47 ms late on this
-        # machine (bench/arrival.py), closer to a later request than the two were sent.
+        # The fault and the limits are taken as the request arrives, as a gateway counts it;
+        # the latency is spent after, before any answer (a 429 or a 401 too). Counted after
+        # the latency, a request met the limit as late as the thread woke from it: up to 47 ms
+        # late on this machine (docs/explanation/performance.md), closer to a later request
+        # than the two were sent.
         refusal = None if answered else gateway()
         if state.latency_ms > 0:
             time.sleep(state.latency_ms / 1000)
