@@ -59,10 +59,9 @@ log = logging.getLogger("oncehub_nb.http")
 # server's count, is absorbed by widening each window by 25 ms: it is milliseconds whatever
 # the window. On loopback (bench/arrival.py: 5 pulls of 6,000 bookings at 250 ms, 308
 # requests) a request met the sandbox's limits a median 2.8 ms and at most 12.0 ms after the
-# limiter let it go. So OnceHub's
-# 1 s window gets 2.5 % (at most 97.6 % of 5 per second) and its 5-minute window the same
-# 25 ms. A real network can delay a request more; a 429 then makes slow_down() slow every
-# process down.
+# limiter let it go. So OnceHub's 1 s window gets 2.5 % (at most 97.6 % of 5 per second) and
+# its 5-minute window the same 25 ms. A real network can delay a request more; a 429 then
+# makes slow_down() slow every process down.
 _WINDOW_MARGIN_MS = 25
 # pyrate-limiter adds this to every blocking wait (its default is 50 ms). A request is dated
 # when it is let through, so the extra sleep is not safety: it is lost from the rate.
