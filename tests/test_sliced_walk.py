@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from oncehub_nb import APIConnectionError
 from oncehub_nb._config import Settings
+from oncehub_nb._http.instants import format_time, parse_time
 from oncehub_nb._http.pages import Page, Walk
 from oncehub_nb._http.parallel import SlicedWalk
-from oncehub_nb._http.slicing import Slice, SlicePlan, format_time, parse_time
+from oncehub_nb._http.slicing import Slice, SlicePlan
 
 Record = dict[str, Any]
 BASE = 1_780_000_000_000_000  # microseconds: a day in 2026
@@ -43,8 +44,8 @@ class Listing:
         fail_at: int | None = None,
         ordered: bool = True,
     ) -> None:
-        key = lambda r: (r["creation_time"], r["id"])  # noqa: E731 - the sandbox's order
-        self.records = sorted(records, key=key, reverse=True) if ordered else list(records)
+        self.records = sorted(records, key=_key, reverse=True) if ordered else list(records)
+        self.by_id = {r["id"]: r for r in self.records}
         self.times = [_t(r) for r in self.records]
         self.page_size, self.after, self.max_items = page_size, after, max_items
         self.params = dict(params or {})
@@ -72,8 +73,18 @@ class Listing:
         if after is not None:
             ids = [r["id"] for r in chosen]
             chosen = chosen[ids.index(after) + 1 :] if after in ids else []
+        before = query.get("before")
+        if before is not None:  # the page just newer than the cursor, newest first
+            cursor = self.by_id[before]
+            newer = [r for r in chosen if _key(r) > _key(cursor)]
+            data = [dict(r) for r in newer[-self.page_size :]]
+            return Page(data, has_more=len(newer) > self.page_size, request_id=None, seconds=0.25)
         data = [dict(r) for r in chosen[: self.page_size]]
         return Page(data, has_more=len(chosen) > self.page_size, request_id=None, seconds=0.25)
+
+
+def _key(record: Record) -> tuple[str, str]:
+    return record["creation_time"], record["id"]  # the sandbox's order
 
 
 def _t(record: Record) -> int:
@@ -319,3 +330,37 @@ def test_a_slice_whose_cut_below_found_nothing_is_halved_while_it_is_large() -> 
     small.sent(small_head)
     small.accept(small_head, more, ended=False)  # 5 pages more: 15 left above the empty cut
     assert small.cut() is None
+
+
+def test_a_closed_slice_is_walked_up_from_below_and_the_walks_meet_with_no_request_more() -> None:
+    # The head holds 10 pages more above a slice with data: walked up from that slice's newest
+    # record (before=), the two walks meet, and the head's 1,000 records cost 10 requests.
+    plan, head = _plan_over(1, 200)
+    below = plan.cut()
+    assert below is not None and head.lo == below.hi
+    rest = [
+        {"id": f"BKNG-{i:05d}", "creation_time": format_time(BASE - i * 10**6)}
+        for i in range(200, 3000)
+    ]
+    lo = head.lo
+    above, under = [r for r in rest if _t(r) >= lo], [r for r in rest if _t(r) < lo]
+    plan.sent(below)
+    plan.accept(below, under[:100], ended=True)  # the listing ends there: no cut below it
+    up = plan.cut()
+    assert up is not None and up.upward and up.partner is head and head.partner is up
+    assert plan.bounds(up) == {"before": under[0]["id"]}
+    requests = 0
+    while not head.done:  # one page down, one page up, as two walkers would
+        plan.sent(head)
+        down_page = [r for r in above if r not in head.records and r not in up.records][:100]
+        plan.accept(head, down_page, ended=False)
+        requests += 1
+        if head.done:
+            break
+        plan.sent(up)
+        left = [r for r in above if r not in head.records and r not in up.records]
+        newer = [r for r in above if _t(r) > _t(up.records[0])] if up.records else above
+        plan.accept(up, (newer or left)[-100:], ended=False)
+        requests += 1
+    assert up.done and head.records[200:] + up.records == above
+    assert requests == -(-len(above) // 100)  # ceil: the meeting page is the only short one

@@ -3,7 +3,7 @@
 One cursor walk cannot go faster than one page per round trip: each page needs the last id of
 the one before. With OnceHub 250 ms away that is 3.8 requests a second where 5 are allowed.
 A :class:`SlicedWalk` starts as that single walk; once its pages show that the rate limit, not
-the round trip, could set the pace (:func:`~.slicing.walks_needed`), it walks disjoint slices
+the round trip, could set the pace (:func:`~.walks.walks_needed`), it walks disjoint slices
 of the listing at once (:mod:`.slicing` decides where they start), every request through the
 same transport and so the one shared rate limiter (:mod:`.limits`: the account's and the IP's
 budgets, which every thread and process of the machine draws from), and hands the records out
@@ -51,7 +51,8 @@ from typing import Any, Protocol
 from oncehub_nb._config import Settings
 from oncehub_nb._errors import OnceHubError
 from oncehub_nb._http.pages import Page, PageSource, Walk, repeated
-from oncehub_nb._http.slicing import Slice, SlicePlan, Unsliceable, walks_needed
+from oncehub_nb._http.slicing import Slice, SlicePlan, Unsliceable
+from oncehub_nb._http.walks import walks_needed
 
 __all__ = ["COST_PAGES", "HEAD_PAGES", "STAGGER", "SliceSource", "SlicedWalk"]
 
@@ -255,8 +256,23 @@ class SlicedWalk(Iterator[Record]):
                 continue
             walks = self._walks(cost)
             if walks > 1:
-                yield from self._sliced(head, after, walks, cost)
+                plan = self._plan(head, after)
+                if plan is None:
+                    yield from self._one_walk(self.cursor)
+                else:
+                    yield from self._sliced(plan, walks, cost)
                 return
+
+    def _plan(self, head: list[Record], after: str | None) -> SlicePlan | None:
+        """The slice plan of this listing, started on the single walk's records (or ``None``)."""
+        listing = self._listing
+        plan = SlicePlan(page_size=listing.page_size, field=self._field, params=listing.params)
+        try:
+            plan.start(head, after=after)
+        except Unsliceable as why:
+            log.info("GET %s stays one walk: %s", listing.path, why)
+            return None
+        return plan
 
     def _one_walk(self, after: str | None) -> Iterator[Record]:
         self.walking = 1
@@ -268,26 +284,18 @@ class SlicedWalk(Iterator[Record]):
         finally:
             self.pages_fetched += walk.pages_fetched
 
-    def _sliced(
-        self, head: list[Record], after: str | None, walks: int, cost: _Cost
-    ) -> Iterator[Record]:
+    def _sliced(self, plan: SlicePlan, walks: int, cost: _Cost) -> Iterator[Record]:
         listing = self._listing
-        plan = SlicePlan(page_size=listing.page_size, field=self._field, params=listing.params)
-        try:
-            plan.start(head, after=after)
-        except Unsliceable as why:
-            log.info("GET %s stays one walk: %s", listing.path, why)
-            yield from self._one_walk(self.cursor)
-            return
         self.walking = walks
-        merge = _Merge(len(head))
+        merge = _Merge(len(plan.slices[0].records))
         inflight: dict[Future[_Fetched], Slice] = {}
         pool = ThreadPoolExecutor(max_workers=self._max_walks, thread_name_prefix="oncehub-walk")
         pace = _Stagger(self._limits)
 
         def send(piece: Slice) -> None:
-            bounds = plan.sent(piece)
-            inflight[pool.submit(_fetch, listing, piece.after, bounds, pace=pace)] = piece
+            bounds = plan.sent(piece)  # a walk up sends its cursor in them, as before=
+            after = None if piece.upward else piece.after
+            inflight[pool.submit(_fetch, listing, after, bounds, pace=pace)] = piece
 
         failure: OnceHubError | None = None
         unfit: Unsliceable | None = None
@@ -308,15 +316,17 @@ class SlicedWalk(Iterator[Record]):
                         fetched = future.result()
                         self.pages_fetched += 1
                         page, waited = fetched.page, fetched.waited
-                        if page.last_id is not None and page.last_id == piece.after:
+                        repeats = page.last_id is not None and page.last_id == piece.after
+                        if repeats and not piece.upward:  # (the plan checks a walk up's)
                             raise repeated(page, listing.path, piece.after)
                     except OnceHubError as exc:
                         failure = failure or exc
                         continue
                     plan.accept(piece, page.data, ended=page.ends(listing.page_size))
-                    if not piece.done and failure is None:
-                        send(piece)
                     cost.note(fetched)
+                for piece in plan.slices if failure is None else ():
+                    if piece.pages and not (piece.done or piece.busy or _parked(plan, piece)):
+                        send(piece)  # its next page (a walk that meets another may wait on it)
                 # Asked again after every page: one slow page that sliced cuts one slice, and
                 # no more once the pages after it say one walk keeps up. A walker's CPU here is
                 # the process's during its page (the other walks' and the hand-out's too): it
@@ -338,6 +348,19 @@ class SlicedWalk(Iterator[Record]):
             raise failure
 
 
+def _parked(plan: SlicePlan, piece: Slice) -> bool:
+    """Whether ``piece`` waits on its partner's page in flight (a page or less is left)."""
+    other = piece.partner
+    if other is None or not other.busy or piece.done:
+        return False
+    down, up = (other, piece) if piece.upward else (piece, other)
+    rho = plan.density(down)
+    if rho is None or down.last is None:
+        return False
+    floor = up.top if up.top is not None else up.lo
+    return floor is not None and rho * (down.last - floor) <= plan.page_size
+
+
 class _Merge:
     """Where the hand-out stands: slice by slice, in the listing's order."""
 
@@ -349,6 +372,8 @@ class _Merge:
         out: list[Record] = []
         while self.index < len(slices):
             piece = slices[self.index]
+            if piece.upward and not piece.done:  # its records grow at the front
+                break
             out.extend(piece.records[self.position :])
             self.position = len(piece.records)
             if not piece.done:

@@ -20,15 +20,14 @@ listing goes (no count, no oldest-first order):
   as far below as :data:`FIRST_PROBE_PAGES` (or half the pages walked so far, when
   more) hold at the density of the pages seen: the new slice's first page is then data, not a
   wasted request, unless the listing ends before it;
-* a closed slice whose data goes on below it is halved (at the middle of what is left after
-  the page in flight) once it holds :data:`MIN_SPLIT_PAGES` pages or more by estimate;
+* a closed slice whose data goes on below it, with :data:`MEET_PAGES` or more left by
+  estimate, is walked up too (``before=`` the newest record below it) until the two walks
+  meet: that costs no request more (the walks meet on one page that is not full, which the
+  slice's walk down would have ended on anyway), where a cut would cost one;
 * a closed slice with nothing found below it (usually a cut past the listing's end, or a gap
-  in the data) may hold the end of the data above its ``lo``; it is halved the same way once a
-  quarter (1 / :data:`NOTHING_BELOW_SHARE`) of what is left holds :data:`MIN_SPLIT_PAGES` pages
-  by estimate. A half with nothing in it costs a request that brings nothing, and the halving
-  goes on above it (a search for the end). Without it, the last walker walks the rest alone,
-  at one page a round trip; the requests that find nothing are sent while it does, in turns
-  a single walk leaves unused.
+  in the data) is halved at the middle of what is left once a quarter (1 /
+  :data:`NOTHING_BELOW_SHARE`) of it holds :data:`MIN_SPLIT_PAGES` pages by estimate: a
+  search for the end, in turns a walker alone would leave unused.
 
 Each cut costs at most one request (a slice ends on a page that is not full); walking alone
 costs a quarter of each page's time at 250 ms (see ``docs/explanation/performance.md``).
@@ -44,23 +43,23 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
 
+from oncehub_nb._http.instants import MS as _MS
+from oncehub_nb._http.instants import format_time, parse_time
+
 __all__ = [
     "FIRST_PROBE_PAGES",
+    "MEET_PAGES",
     "MIN_SPLIT_PAGES",
     "NOTHING_BELOW_SHARE",
     "PROBE_SHARE",
-    "WAIT_OVER_CPU",
     "Slice",
     "SlicePlan",
     "Unsliceable",
-    "format_time",
-    "parse_time",
-    "walks_needed",
 ]
 
 Record = dict[str, Any]
@@ -69,88 +68,16 @@ Record = dict[str, Any]
 FIRST_PROBE_PAGES = 16
 #: Later cuts of an open slice: this share of the pages walked so far, when more than the above.
 PROBE_SHARE = 0.5
-#: A closed slice is halved only when this many pages are left in it by estimate.
+#: A closed slice with nothing below is halved only when this many pages are left (see below).
 MIN_SPLIT_PAGES = 4
 #: With nothing below it, only when 1/this of what is left holds that many (16 pages in all).
 NOTHING_BELOW_SHARE = 4
-#: Walks wanted = allowed rate x seconds a page takes x this (variance of the page times).
-MARGIN = 1.25
-#: Slice only when the allowed rate is this many times what one walk makes.
-MIN_GAIN = 1.1
-#: Slice only when a page's waiting is at least this many times this process's CPU in it:
-#: walks overlap waiting, one runs in the interpreter at a time, and the consumer merges and
-#: types in it too. Pages with more CPU come from a server on this machine (the sandbox on
-#: loopback); over a network a page is mostly waiting (at 250 ms, CPU is 2-4 % of it).
-WAIT_OVER_CPU = 2.0
-
-_MS = 1000  # microseconds in a millisecond: slice bounds are whole milliseconds
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: A closed slice with data below is walked up from there too when this many pages are left.
+MEET_PAGES = 2
 
 
 class Unsliceable(Exception):
     """A page does not fit its slice (order, bounds, a missing time): walk on as one cursor."""
-
-
-def parse_time(value: object) -> int | None:
-    """Microseconds since 1970 of an ISO 8601 time (``None`` when it is not one).
-
-    Example:
-        >>> parse_time("1970-01-01T00:00:01.5Z"), parse_time("soon")
-        (1500000, None)
-    """
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
-
-
-def format_time(micros: int) -> str:
-    """The API's form of a time: UTC, milliseconds, ``Z`` (finer digits are dropped).
-
-    Example:
-        >>> format_time(1500000)
-        '1970-01-01T00:00:01.500Z'
-    """
-    moment = _EPOCH + dt.timedelta(microseconds=micros - micros % _MS)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // _MS:03d}Z"
-
-
-def walks_needed(rate: float, seconds: float, *, cpu: float, most: int) -> int:
-    """How many walks at once keep ``rate`` requests/s busy when a page takes ``seconds``.
-
-    One walk sends its next request when the last answer is in, so it makes at most
-    ``1 / seconds`` requests a second. More walks overlap the waiting (network, server), not
-    the work: a page whose waiting is less than :data:`WAIT_OVER_CPU` times this process's own
-    CPU in it (``cpu`` seconds: decoding, or a sandbox in the same process) stays one walk, and
-    so does one that the rate limit already holds back (``rate * seconds`` under
-    :data:`MIN_GAIN`).
-
-    Args:
-        rate: the fastest rate the limits allow (requests per second).
-        seconds: what a page takes, from sending the request to its records decoded.
-        cpu: this process's CPU time in that page.
-        most: the most walks allowed (``max_walks``).
-
-    Returns:
-        1 (one walk) or more.
-
-    Example:
-        >>> walks_needed(5.0, 0.016, cpu=0.006, most=4), walks_needed(5.0, 0.26, cpu=0.01, most=4)
-        (1, 2)
-        >>> walks_needed(100.0, 0.012, cpu=0.005, most=4)  # a server on this machine: its CPU
-        1
-    """
-    if most < 2 or rate <= 0 or not math.isfinite(seconds) or seconds <= 0:
-        return 1
-    if seconds - cpu < WAIT_OVER_CPU * cpu or rate * seconds < MIN_GAIN:
-        return 1
-    overlap = math.floor(seconds / cpu) if cpu > 0 else most
-    return max(1, min(most, overlap, math.ceil(rate * seconds * MARGIN)))
 
 
 @dataclasses.dataclass(eq=False)
@@ -168,6 +95,9 @@ class Slice:
         busy: a page of it is being fetched.
         sent_lo: the ``lo`` its page in flight was asked with.
         pages: requests made for it.
+        upward: it walks up from the slice below with ``before=`` (``after`` is that cursor)
+            to meet ``partner``, a slice walked down; its records stay in the listing's order.
+        partner: the slice it meets (each of the two names the other).
     """
 
     lo: int | None
@@ -180,6 +110,8 @@ class Slice:
     busy: bool = False
     sent_lo: int | None = None
     pages: int = 0
+    upward: bool = False
+    partner: Slice | None = None
 
 
 class SlicePlan:
@@ -231,7 +163,9 @@ class SlicePlan:
         return head
 
     def bounds(self, piece: Slice) -> dict[str, str]:
-        """The ``<field>.gt`` / ``.lt`` a page of ``piece`` is asked with."""
+        """The ``<field>.gt`` / ``.lt`` a page of ``piece`` is asked with (``before=`` upward)."""
+        if piece.upward:  # the caller's own bounds hold it; the cursor is below what it finds
+            return {"before": piece.after or ""}
         gt, lt = self._limits(piece, lo=piece.lo)
         out = {}
         if gt is not None:
@@ -267,14 +201,55 @@ class SlicePlan:
             Unsliceable: the page breaks the listing's order or the bounds it was asked with.
         """
         piece.busy = False
+        if piece.done:  # its partner met it while this page was out: the page is its partner's
+            return
+        if piece.upward:
+            self._accept_upward(piece, records)
+            return
         gt, lt = self._limits(piece, lo=piece.sent_lo)
         self._check(piece, records, gt=gt, lt=lt)
         if piece.lo is not None and piece.lo != piece.sent_lo:  # cut while in flight
             kept = [r for r in records if self._time(r) >= piece.lo]
             ended = ended or len(kept) < len(records)
             records = kept
+        up = piece.partner
+        if up is not None and up.records:  # walking down into what its partner walked up
+            ids = [r.get("id") for r in records]
+            if up.records[0].get("id") in ids:
+                records, ended = records[: ids.index(up.records[0].get("id"))], True
         self._keep(piece, records)
         piece.done = ended
+        if up is not None and ended:
+            up.done = True  # met, or down to its lo: what the upward walk would find is here
+
+    def _accept_upward(self, piece: Slice, records: list[Record]) -> None:
+        """Add a page walked up: the records just newer than the cursor, newest first."""
+        down = piece.partner
+        assert down is not None
+        times, ids = [self._time(r) for r in records], [r.get("id") for r in records]
+        floor, short = (
+            piece.top if piece.top is not None else piece.lo,
+            len(records) < self.page_size,
+        )
+        if (
+            any(a < b for a, b in itertools.pairwise(times))
+            or (floor is not None and times and times[-1] < floor)
+            or piece.after in ids
+        ):
+            raise Unsliceable("a page asked for with before= is not the one just newer")
+        met = down.after in ids
+        if met:
+            records = records[ids.index(down.after) + 1 :]
+        elif times and down.last is not None and times[0] > down.last:
+            raise Unsliceable("a page walked up went past the slice it was to meet")
+        elif short:  # (its has_more is not read: which way it looks is not documented)
+            raise Unsliceable("a page walked up ended below the slice it was to meet")
+        if records:
+            piece.records[:0] = records
+            piece.top, piece.after = self._time(records[0]), records[0].get("id")
+            piece.last = piece.last if piece.last is not None else self._time(records[-1])
+        if met:
+            piece.done = down.done = True
 
     def _time(self, record: Record) -> int:
         moment = parse_time(record.get(self.field))
@@ -357,9 +332,9 @@ class SlicePlan:
         Returns:
             The new slice (below the one it came from), its first page still to fetch.
         """
-        best: tuple[float, int, int] | None = None
+        best: tuple[float, int, int | None] | None = None
         for index, piece in enumerate(self.slices):
-            if piece.done or piece.last is None:
+            if piece.done or piece.last is None or piece.partner is not None:
                 continue
             rho = self.density(piece)
             if rho is None:
@@ -376,9 +351,17 @@ class SlicePlan:
             else:  # closed: halve what is left (with nothing below, its data ends above lo)
                 assert piece.lo is not None
                 worth = rho * (ahead - piece.lo) / self.page_size
-                if below == "nothing":  # its data ends somewhere in what is left: the lower
-                    worth /= NOTHING_BELOW_SHARE  # half brings an eighth of it on average
-                if worth < MIN_SPLIT_PAGES:
+                if below == "data":  # walked up from the slice below: no request more
+                    full = (
+                        wanted is not None and self._expected_above(index, piece.lo, rho) >= wanted
+                    )
+                    if worth >= MEET_PAGES and self._first_below(index) and not full:
+                        best = (
+                            best if best is not None and best[0] >= worth else (worth, index, None)
+                        )
+                    continue
+                worth /= NOTHING_BELOW_SHARE  # its data ends somewhere in what is left: the
+                if worth < MIN_SPLIT_PAGES:  # lower half brings an eighth of it on average
                     continue
                 point = piece.lo + (ahead - piece.lo) / 2
             split = int(point) // _MS * _MS
@@ -391,9 +374,18 @@ class SlicePlan:
                 best = (worth, index, split)
         if best is None:
             return None
-        _, index, split = best
+        _, index, chosen = best
         piece = self.slices[index]
-        new = Slice(lo=piece.lo, hi=split)
-        piece.lo = split
+        if chosen is None:
+            new = Slice(lo=piece.lo, hi=None, after=self._first_below(index), upward=True)
+            new.partner, piece.partner = piece, new
+        else:
+            new = Slice(lo=piece.lo, hi=chosen)
+            piece.lo = chosen
         self.slices.insert(index + 1, new)
         return new
+
+    def _first_below(self, index: int) -> str | None:
+        """The id of the newest record below slice ``index`` (where a walk up starts)."""
+        value = self.slices[index + 1].records[0].get("id")
+        return value if isinstance(value, str) else None
