@@ -215,8 +215,9 @@ class SlicePlan:
         up = piece.partner
         if up is not None and up.records:  # walking down into what its partner walked up
             ids = [r.get("id") for r in records]
-            if up.records[0].get("id") in ids:
-                records, ended = records[: ids.index(up.records[0].get("id"))], True
+            top_id = up.records[0].get("id")
+            if isinstance(top_id, str) and top_id in ids:
+                records, ended = records[: ids.index(top_id)], True
         self._keep(piece, records)
         piece.done = ended
         if up is not None and ended:
@@ -237,7 +238,7 @@ class SlicePlan:
             or piece.after in ids
         ):
             raise Unsliceable("a page asked for with before= is not the one just newer")
-        met = down.after in ids
+        met = down.after is not None and down.after in ids
         if met:
             records = records[ids.index(down.after) + 1 :]
         elif times and down.last is not None and times[0] > down.last:
