@@ -256,23 +256,8 @@ class SlicedWalk(Iterator[Record]):
                 continue
             walks = self._walks(cost)
             if walks > 1:
-                plan = self._plan(head, after)
-                if plan is None:
-                    yield from self._one_walk(self.cursor)
-                else:
-                    yield from self._sliced(plan, walks, cost)
+                yield from self._sliced(head, after, walks, cost)
                 return
-
-    def _plan(self, head: list[Record], after: str | None) -> SlicePlan | None:
-        """The slice plan of this listing, started on the single walk's records (or ``None``)."""
-        listing = self._listing
-        plan = SlicePlan(page_size=listing.page_size, field=self._field, params=listing.params)
-        try:
-            plan.start(head, after=after)
-        except Unsliceable as why:
-            log.info("GET %s stays one walk: %s", listing.path, why)
-            return None
-        return plan
 
     def _one_walk(self, after: str | None) -> Iterator[Record]:
         self.walking = 1
@@ -284,10 +269,19 @@ class SlicedWalk(Iterator[Record]):
         finally:
             self.pages_fetched += walk.pages_fetched
 
-    def _sliced(self, plan: SlicePlan, walks: int, cost: _Cost) -> Iterator[Record]:
+    def _sliced(
+        self, head: list[Record], after: str | None, walks: int, cost: _Cost
+    ) -> Iterator[Record]:
         listing = self._listing
+        plan = SlicePlan(page_size=listing.page_size, field=self._field, params=listing.params)
+        try:
+            plan.start(head, after=after)
+        except Unsliceable as why:
+            log.info("GET %s stays one walk: %s", listing.path, why)
+            yield from self._one_walk(self.cursor)
+            return
         self.walking = walks
-        merge = _Merge(len(plan.slices[0].records))
+        merge = _Merge(len(head))
         inflight: dict[Future[_Fetched], Slice] = {}
         pool = ThreadPoolExecutor(max_workers=self._max_walks, thread_name_prefix="oncehub-walk")
         pace = _Stagger(self._limits)

@@ -228,10 +228,8 @@ class SlicePlan:
         down = piece.partner
         assert down is not None
         times, ids = [self._time(r) for r in records], [r.get("id") for r in records]
-        floor, short = (
-            piece.top if piece.top is not None else piece.lo,
-            len(records) < self.page_size,
-        )
+        floor = piece.top if piece.top is not None else piece.lo
+        short = len(records) < self.page_size
         if (
             any(a < b for a, b in itertools.pairwise(times))
             or (floor is not None and times and times[-1] < floor)
@@ -356,10 +354,9 @@ class SlicePlan:
                     full = (
                         wanted is not None and self._expected_above(index, piece.lo, rho) >= wanted
                     )
-                    if worth >= MEET_PAGES and self._first_below(index) and not full:
-                        best = (
-                            best if best is not None and best[0] >= worth else (worth, index, None)
-                        )
+                    fits = worth >= MEET_PAGES and self._first_below(index) is not None
+                    if fits and not full and (best is None or worth > best[0]):
+                        best = (worth, index, None)
                     continue
                 worth /= NOTHING_BELOW_SHARE  # its data ends somewhere in what is left: the
                 if worth < MIN_SPLIT_PAGES:  # lower half brings an eighth of it on average
