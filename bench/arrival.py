@@ -18,6 +18,7 @@ Run from the repository root: .venv/bin/python -m bench.arrival [--pulls N]
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -107,7 +108,11 @@ def main() -> None:
     if sys.argv[1:2] == ["--client"]:
         client(sys.argv[2])
         return
-    pulls = int(sys.argv[sys.argv.index("--pulls") + 1]) if "--pulls" in sys.argv else 5
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.arrival", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--pulls", type=int, default=5, help="pulls to time; default 5")
+    pulls = parser.parse_args().pulls
     _watch_collections()
     delays: list[float] = []
     print("6,000 bookings, 250 ms, OnceHub's limits at real speed; one line a pull")
