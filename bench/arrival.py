@@ -113,6 +113,8 @@ def main() -> None:
     )
     parser.add_argument("--pulls", type=int, default=5, help="pulls to time; default 5")
     pulls = parser.parse_args().pulls
+    if pulls < 1:
+        parser.error("--pulls: 1 or more")
     _watch_collections()
     delays: list[float] = []
     print("6,000 bookings, 250 ms, OnceHub's limits at real speed; one line a pull")
