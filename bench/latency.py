@@ -202,8 +202,8 @@ def _limiter_share() -> float:
 
 def spread_table(pulls: int, latency_ms: int = 250, first_seed: int = 50) -> None:
     print(
-        f"3. 6,000 bookings at {latency_ms} ms, the default (may slice), one pull on each of {pulls} sandboxes "
-        f"(seeds {first_seed}-{first_seed + pulls - 1})"
+        f"3. 6,000 bookings at {latency_ms} ms, the default (may slice), one pull on each of "
+        f"{pulls} sandboxes (seeds {first_seed}-{first_seed + pulls - 1})"
     )
     got = [pull(6_000, latency_ms, max_walks=4, seed=first_seed + i) for i in range(pulls)]
     for label, key in (("whole call", "rate"), ("first request sent to last answer", "phase")):
